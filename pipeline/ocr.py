@@ -1,0 +1,151 @@
+"""The OCR engine seam. Readers ask an `OcrEngine` for words with confidences and boxes;
+Tesseract is the first implementation, and another engine plugs in by implementing the same
+three methods."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import pytesseract
+
+from pipeline.errors import OcrTimeout
+
+BBox = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    confidence: float  # 0..1
+    bbox: BBox  # x, y, width, height in the pixels of the image that was read
+
+
+@dataclass
+class Line:
+    words: list[Word]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def confidence(self) -> float:
+        return min((w.confidence for w in self.words), default=0.0)
+
+    @property
+    def bbox(self) -> BBox:
+        return union_bbox([w.bbox for w in self.words])
+
+
+@dataclass
+class OcrResult:
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for line in self.lines for w in line.words]
+
+
+@dataclass(frozen=True)
+class Orientation:
+    rotate: int  # degrees clockwise that turn the image upright: 0, 90, 180 or 270
+    confidence: float
+
+
+def union_bbox(boxes: list[BBox]) -> BBox:
+    if not boxes:
+        return (0, 0, 0, 0)
+    x0 = min(b[0] for b in boxes)
+    y0 = min(b[1] for b in boxes)
+    x1 = max(b[0] + b[2] for b in boxes)
+    y1 = max(b[1] + b[3] for b in boxes)
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+class OcrEngine(Protocol):
+    name: str
+
+    def read(
+        self, image: np.ndarray, *, lang: str = "eng", psm: int = 3, whitelist: str | None = None
+    ) -> OcrResult:
+        """Words of the image grouped in lines, each with confidence and box."""
+        ...
+
+    def read_line(
+        self, image: np.ndarray, *, lang: str = "eng", whitelist: str | None = None
+    ) -> tuple[str, float]:
+        """One line of text and its confidence; for crops that hold a single field."""
+        ...
+
+    def orientation(self, image: np.ndarray) -> Orientation:
+        ...
+
+
+class TesseractEngine:
+    """Tesseract through pytesseract, one process per call, with a time limit per call so
+    that one pathological page cannot stall a batch."""
+
+    name = "tesseract"
+
+    def __init__(self, timeout_seconds: float = 60.0) -> None:
+        self.timeout_seconds = timeout_seconds
+
+    def _config(self, psm: int, whitelist: str | None) -> str:
+        config = f"--psm {psm}"
+        if whitelist:
+            config += f" -c tessedit_char_whitelist={whitelist}"
+        return config
+
+    def read(
+        self, image: np.ndarray, *, lang: str = "eng", psm: int = 3, whitelist: str | None = None
+    ) -> OcrResult:
+        try:
+            data = pytesseract.image_to_data(
+                image,
+                lang=lang,
+                config=self._config(psm, whitelist),
+                output_type=pytesseract.Output.DICT,
+                timeout=self.timeout_seconds,
+            )
+        except RuntimeError as exc:  # pytesseract signals its timeout this way
+            raise OcrTimeout(f"Tesseract took longer than {self.timeout_seconds:.0f} s") from exc
+        lines: dict[tuple[int, int, int], list[Word]] = {}
+        for i, text in enumerate(data["text"]):
+            text = text.strip()
+            confidence = float(data["conf"][i])
+            if not text or confidence < 0:
+                continue
+            key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+            box = (data["left"][i], data["top"][i], data["width"][i], data["height"][i])
+            lines.setdefault(key, []).append(Word(text, confidence / 100.0, box))
+        return OcrResult([Line(words) for _, words in sorted(lines.items())])
+
+    def read_line(
+        self, image: np.ndarray, *, lang: str = "eng", whitelist: str | None = None
+    ) -> tuple[str, float]:
+        result = self.read(image, lang=lang, psm=7, whitelist=whitelist)
+        words = result.words
+        if not words:
+            return "", 0.0
+        return " ".join(w.text for w in words), min(w.confidence for w in words)
+
+    def orientation(self, image: np.ndarray) -> Orientation:
+        try:
+            osd = pytesseract.image_to_osd(
+                image,
+                config="--psm 0",
+                output_type=pytesseract.Output.DICT,
+                timeout=self.timeout_seconds,
+            )
+        except pytesseract.TesseractError:
+            return Orientation(0, 0.0)  # too little text to tell; leave the page as it is
+        except RuntimeError as exc:
+            raise OcrTimeout(f"Tesseract took longer than {self.timeout_seconds:.0f} s") from exc
+        confidence = min(float(osd.get("orientation_conf", 0.0)) / 15.0, 1.0)
+        return Orientation(int(osd.get("rotate", 0)) % 360, confidence)

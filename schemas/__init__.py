@@ -1,0 +1,1 @@
+"""The vocabulary of docintake: report, checklist and reference-data models."""
