@@ -22,6 +22,8 @@ class Page:
     form_fields: dict[str, str] = field(default_factory=dict)
     # Boxes of the text layer's words in the pixels of `image`: (text, bbox).
     text_layer_words: list[tuple[str, BBox]] = field(default_factory=list)
+    # Boxes of the AcroForm widgets in the pixels of `image`, by field name.
+    form_field_boxes: dict[str, BBox] = field(default_factory=dict)
 
 
 @dataclass

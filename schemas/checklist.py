@@ -49,9 +49,7 @@ class Checklist(BaseModel):
         """This checklist with an office's items replacing or adding to ours."""
         items = {item.id: item for item in self.items}
         items.update({item.id: item for item in override.items})
-        return self.model_copy(
-            update={"items": list(items.values()), "version": override.version}
-        )
+        return self.model_copy(update={"items": list(items.values()), "version": override.version})
 
 
 def _read(path: Path) -> Checklist:

@@ -39,7 +39,9 @@ class Period:
 
     def compact(self) -> str:
         text = "".join(
-            f"{n}{unit}" for n, unit in ((self.years, "y"), (self.months, "m"), (self.days, "d")) if n
+            f"{n}{unit}"
+            for n, unit in ((self.years, "y"), (self.months, "m"), (self.days, "d"))
+            if n
         )
         return text or "0d"
 
@@ -95,17 +97,50 @@ def _fold(text: str) -> str:
 
 # Nationality adjectives and short forms that documents print but ISO 3166 does not list.
 _EXTRA_COUNTRY_NAMES: dict[str, str] = {
-    "VIETNAMESE": "VNM", "VIETNAM": "VNM", "CHINESE": "CHN", "FILIPINO": "PHL",
-    "FILIPINA": "PHL", "NEPALESE": "NPL", "NEPALI": "NPL", "INDONESIAN": "IDN",
-    "AMERICAN": "USA", "USA": "USA", "KOREAN": "KOR", "SOUTHKOREA": "KOR", "KOREA": "KOR",
-    "SWEDISH": "SWE", "BRAZILIAN": "BRA", "THAI": "THA", "INDIAN": "IND", "BRITISH": "GBR",
-    "UNITEDKINGDOM": "GBR", "MYANMAR": "MMR", "BURMESE": "MMR", "SRILANKAN": "LKA",
-    "BANGLADESHI": "BGD", "PAKISTANI": "PAK", "PERUVIAN": "PER", "TAIWAN": "TWN",
-    "TAIWANESE": "TWN", "MONGOLIAN": "MNG", "FRENCH": "FRA", "GERMAN": "DEU",
-    "韓国": "KOR", "台湾": "TWN", "アメリカ": "USA", "英国": "GBR", "イギリス": "GBR",
-    "ミャンマー": "MMR", "スリランカ": "LKA", "UTO": "UTO", "UTOPIA": "UTO", "UTOPIAN": "UTO",
+    "VIETNAMESE": "VNM",
+    "VIETNAM": "VNM",
+    "CHINESE": "CHN",
+    "FILIPINO": "PHL",
+    "FILIPINA": "PHL",
+    "NEPALESE": "NPL",
+    "NEPALI": "NPL",
+    "INDONESIAN": "IDN",
+    "AMERICAN": "USA",
+    "USA": "USA",
+    "KOREAN": "KOR",
+    "SOUTHKOREA": "KOR",
+    "KOREA": "KOR",
+    "SWEDISH": "SWE",
+    "BRAZILIAN": "BRA",
+    "THAI": "THA",
+    "INDIAN": "IND",
+    "BRITISH": "GBR",
+    "UNITEDKINGDOM": "GBR",
+    "MYANMAR": "MMR",
+    "BURMESE": "MMR",
+    "SRILANKAN": "LKA",
+    "BANGLADESHI": "BGD",
+    "PAKISTANI": "PAK",
+    "PERUVIAN": "PER",
+    "TAIWAN": "TWN",
+    "TAIWANESE": "TWN",
+    "MONGOLIAN": "MNG",
+    "FRENCH": "FRA",
+    "GERMAN": "DEU",
+    "韓国": "KOR",
+    "台湾": "TWN",
+    "アメリカ": "USA",
+    "英国": "GBR",
+    "イギリス": "GBR",
+    "ミャンマー": "MMR",
+    "スリランカ": "LKA",
+    "UTO": "UTO",
+    "UTOPIA": "UTO",
+    "UTOPIAN": "UTO",
     # ICAO 9303 codes that are not ISO 3166 countries.
-    "D": "DEU", "UNITEDNATIONS": "UNO", "STATELESS": "XXA",
+    "D": "DEU",
+    "UNITEDNATIONS": "UNO",
+    "STATELESS": "XXA",
 }
 
 
