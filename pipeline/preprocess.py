@@ -1,0 +1,109 @@
+"""Prepare a loaded page for reading: grayscale, a bounded size, upright (Tesseract OSD) and
+deskewed. Every geometric change is recorded in one homography so readers can report boxes in
+the pixels of the page as loaded."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from pipeline.ocr import OcrEngine
+from pipeline.page import Page, PreparedPage
+
+MAX_SIDE = 2400  # phone photos are larger than any field needs; OCR time grows with pixels
+OSD_SIDE = 1200
+MIN_OSD_CONFIDENCE = 0.15  # below it OSD is guessing: leave the page as it is
+MAX_SKEW_DEGREES = 15.0
+MIN_SKEW_DEGREES = 0.3
+
+
+def _scale_matrix(factor: float) -> np.ndarray:
+    return np.diag([factor, factor, 1.0])
+
+
+def _rotation_90(image: np.ndarray, degrees_clockwise: int) -> tuple[np.ndarray, np.ndarray]:
+    """The image turned by a multiple of 90 degrees clockwise, and the matrix that maps old
+    points to new ones."""
+    height, width = image.shape[:2]
+    turns = (degrees_clockwise // 90) % 4
+    if turns == 0:
+        return image, np.eye(3)
+    rotated = np.ascontiguousarray(np.rot90(image, k=-turns))
+    if turns == 1:  # (x, y) -> (h - 1 - y, x)
+        matrix = np.array([[0, -1, height - 1], [1, 0, 0], [0, 0, 1]], dtype=np.float64)
+    elif turns == 2:
+        matrix = np.array([[-1, 0, width - 1], [0, -1, height - 1], [0, 0, 1]], dtype=np.float64)
+    else:  # (x, y) -> (y, w - 1 - x)
+        matrix = np.array([[0, 1, 0], [-1, 0, width - 1], [0, 0, 1]], dtype=np.float64)
+    return rotated, matrix
+
+
+def estimate_skew(gray: np.ndarray) -> float:
+    """The angle (degrees, counter-clockwise positive as OpenCV rotates) of the page's text
+    lines, from the median orientation of line-shaped ink blobs; 0 when there are too few."""
+    height, width = gray.shape[:2]
+    factor = min(1.0, 1000.0 / max(height, width))
+    small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    binary = cv2.adaptiveThreshold(
+        small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15
+    )
+    joined = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, np.ones((3, 15), np.uint8))
+    contours, _ = cv2.findContours(joined, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    angles: list[float] = []
+    weights: list[float] = []
+    for contour in contours:
+        (_, _), (w, h), angle = cv2.minAreaRect(contour)
+        if w < h:
+            w, h = h, w
+            angle -= 90
+        if w < 40 or h < 3 or w / h < 4:
+            continue
+        angle = (angle + 90) % 180 - 90
+        if abs(angle) <= MAX_SKEW_DEGREES:
+            angles.append(angle)
+            weights.append(w)
+    if len(angles) < 3:
+        return 0.0
+    order = np.argsort(angles)
+    cumulative = np.cumsum(np.asarray(weights)[order])
+    median = float(np.asarray(angles)[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+    return median
+
+
+def _deskew(gray: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate by `angle` degrees about the centre, growing the canvas so nothing is cut."""
+    height, width = gray.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_width = int(height * sin + width * cos)
+    new_height = int(height * cos + width * sin)
+    matrix[0, 2] += new_width / 2 - width / 2
+    matrix[1, 2] += new_height / 2 - height / 2
+    rotated = cv2.warpAffine(
+        gray, matrix, (new_width, new_height), flags=cv2.INTER_CUBIC, borderValue=255
+    )
+    return rotated, np.vstack([matrix, [0, 0, 1]])
+
+
+def prepare_page(page: Page, ocr: OcrEngine) -> PreparedPage:
+    """The page upright, deskewed, grayscale and at most MAX_SIDE pixels on its long side.
+    Born-digital PDF pages are already upright and are only converted to grayscale."""
+    gray = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
+    forward = np.eye(3)
+    height, width = gray.shape
+    factor = min(1.0, MAX_SIDE / max(height, width))
+    if factor < 1.0:
+        gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        forward = _scale_matrix(factor) @ forward
+    if not page.text_layer.strip():
+        osd_factor = min(1.0, OSD_SIDE / max(gray.shape))
+        small = cv2.resize(gray, None, fx=osd_factor, fy=osd_factor, interpolation=cv2.INTER_AREA)
+        orientation = ocr.orientation(small)
+        if orientation.rotate and orientation.confidence >= MIN_OSD_CONFIDENCE:
+            gray, turn = _rotation_90(gray, orientation.rotate)
+            forward = turn @ forward
+        angle = estimate_skew(gray)
+        if abs(angle) >= MIN_SKEW_DEGREES:
+            gray, rotation = _deskew(gray, angle)
+            forward = rotation @ forward
+    return PreparedPage(source=page, image=gray, to_original=np.linalg.inv(forward))
