@@ -83,8 +83,7 @@ class OcrEngine(Protocol):
         """One line of text and its confidence; for crops that hold a single field."""
         ...
 
-    def orientation(self, image: np.ndarray) -> Orientation:
-        ...
+    def orientation(self, image: np.ndarray) -> Orientation: ...
 
 
 class TesseractEngine:
