@@ -1,0 +1,285 @@
+"""Parsers from OCR text to typed values, shared by every reader.
+
+OCR of Japanese documents mixes full-width and half-width characters and confuses look-alike
+glyphs (年 read as 4, 0 as O, ・ dropped). These functions accept that noise where the
+position of a character tells what it must be, and return None rather than a guess when the
+text does not say enough.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from difflib import SequenceMatcher
+from functools import cache
+
+from schemas.reference import Period, status_table
+
+UNLIMITED_PERIOD = Period(days_estimate=999_999)
+"""What parse_period returns for 無期限 / 永住 / "Unlimited": a Period with no years, months or
+days but a length beyond any fixed period, so comparisons such as `period <= max_period`
+come out right without special cases. Test for it with `is_unlimited`."""
+
+_MATCH_THRESHOLD = 0.6
+"""Below this similarity a status or work-restriction reading is reported as no match."""
+
+
+def is_unlimited(period: Period | None) -> bool:
+    return period == UNLIMITED_PERIOD
+
+
+def _nfkc(text: str) -> str:
+    """Full-width digits and letters to ASCII, half-width katakana to full width."""
+    return unicodedata.normalize("NFKC", text)
+
+
+# ---------------------------------------------------------------- dates
+
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1",
+                                   "S": "5", "B": "8", "Z": "2"})
+# A run of digits and digit look-alikes standing alone (not part of a word such as OCT).
+_DIGITISH_RUN = re.compile(r"(?<![A-Za-z])[0-9OoDIl|SBZ]{2,}(?![A-Za-z])")
+
+_MONTHS = {
+    "JAN": 1, "JANV": 1, "JANUARY": 1, "FEB": 2, "FEV": 2, "FEBRUARY": 2, "MAR": 3, "MARS": 3,
+    "MARCH": 3, "APR": 4, "AVR": 4, "APRIL": 4, "MAY": 5, "MAI": 5, "JUN": 6, "JUIN": 6,
+    "JUNE": 6, "JUL": 7, "JUIL": 7, "JULY": 7, "AUG": 8, "AOUT": 8, "AUGUST": 8, "SEP": 9,
+    "SEPT": 9, "SEPTEMBER": 9, "OCT": 10, "OCTOBER": 10, "NOV": 11, "NOVEMBER": 11,
+    "DEC": 12, "DECEMBER": 12,
+}
+_MONTH_ALTERNATION = "|".join(sorted(_MONTHS, key=len, reverse=True))
+
+# First year of each era minus one: 令和1年 is 2019.
+_ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925, "R": 2018, "H": 1988, "S": 1925}
+
+# 年 comes back from Tesseract as 4 or # and, on low-resolution crops, gets dropped; 月 as 日
+# or 目. The separator is optional only where four year digits fix where the month starts.
+_KANJI_DATE = re.compile(
+    r"(?P<y>\d{4})\s*(?:年|[4#]|\s)?\s*(?P<m>\d{1,2})\s*[月日目用]\s*(?P<d>\d{1,2})"
+)
+_ERA_DATE = re.compile(
+    r"(?P<era>令和|平成|昭和)\s*(?P<y>\d{1,2}|元)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})"
+)
+_NAMED_MONTH_DATE = re.compile(
+    rf"(?P<d>\d{{1,2}})\s*(?P<mon>{_MONTH_ALTERNATION})(?![A-Z])(?:\s*/\s*[A-Z]{{3,5}})?[\s.,]*"
+    r"(?P<y>\d{4})"
+)
+_MONTH_FIRST_DATE = re.compile(
+    rf"(?P<mon>{_MONTH_ALTERNATION})(?![A-Z])\.?\s*(?P<d>\d{{1,2}})\s*,?\s*(?P<y>\d{{4}})"
+)
+_SEP = r"\s*[-/.]\s*"
+_YEAR_FIRST_DATE = re.compile(
+    rf"(?<!\d)(?P<y>\d{{4}}){_SEP}(?P<m>\d{{1,2}}){_SEP}(?P<d>\d{{1,2}})(?!\d)"
+)
+_DAY_FIRST_DATE = re.compile(
+    rf"(?<!\d)(?P<d>\d{{1,2}}){_SEP}(?P<m>\d{{1,2}}){_SEP}(?P<y>\d{{4}})(?!\d)"
+)
+
+
+def _repair_digit_runs(text: str) -> str:
+    """Turn O/I/S/B read inside a number back into digits; words stay as they are."""
+
+    def fix(match: re.Match[str]) -> str:
+        run = match.group(0)
+        digits = sum(c.isdigit() for c in run)
+        return run.translate(_DIGIT_LOOKALIKES) if digits * 2 >= len(run) else run
+
+    return _DIGITISH_RUN.sub(fix, text)
+
+
+def _two_digit_part(text: str, upper: int) -> int | None:
+    """A month or day; Tesseract reads a leading 0 as 9 after 年, so 93 means 03."""
+    value = int(text)
+    if value > upper and len(text) == 2 and text[0] == "9":
+        value = int(text[1])
+    return value if 1 <= value <= upper else None
+
+
+def _build_date(year: int, month_text: str, day_text: str) -> date | None:
+    month = _two_digit_part(month_text, 12)
+    day = _two_digit_part(day_text, 31)
+    if month is None or day is None or not 1900 <= year <= 2100:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:  # 31 April and the like
+        return None
+
+
+def parse_date(text: str) -> date | None:
+    """The first date in `text`, in any of the ways Japanese documents and passports print it:
+    2027年03月31日, 令和9年3月31日, 12 APR 2031, 12 APR/AVR 2031, 2031-04-12, 2031/04/12,
+    1990.04.01, 12/04/2031 (day first, as Japanese forms in English do)."""
+    normalized = _repair_digit_runs(_nfkc(text))
+    upper = normalized.upper()
+    for match in _ERA_DATE.finditer(normalized):
+        era_year = 1 if match["y"] == "元" else int(match["y"])
+        found = _build_date(_ERAS[match["era"]] + era_year, match["m"], match["d"])
+        if found:
+            return found
+    for match in _NAMED_MONTH_DATE.finditer(upper):
+        found = _build_date(int(match["y"]), str(_MONTHS[match["mon"]]), match["d"])
+        if found:
+            return found
+    for match in _MONTH_FIRST_DATE.finditer(upper):
+        found = _build_date(int(match["y"]), str(_MONTHS[match["mon"]]), match["d"])
+        if found:
+            return found
+    for pattern in (_YEAR_FIRST_DATE, _DAY_FIRST_DATE, _KANJI_DATE):
+        for match in pattern.finditer(normalized):
+            found = _build_date(int(match["y"]), match["m"], match["d"])
+            if found:
+                return found
+    return None
+
+
+# ---------------------------------------------------------------- card numbers
+
+_TO_DIGIT = {"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2",
+             "G": "6"}
+_TO_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G"}
+_CARD_NUMBER = re.compile(r"[A-Z]{2}\d{8}[A-Z]{2}")
+_CARD_NUMBER_LENGTH = 12
+_REPAIR_PENALTY = 0.85
+_MALFORMED_FACTOR = 0.2
+
+
+def _repair_card_window(window: str) -> tuple[str, int] | None:
+    """The window with look-alikes swapped to what each position needs, and how many swaps;
+    None when a character cannot belong where it stands."""
+    repaired: list[str] = []
+    repairs = 0
+    for position, char in enumerate(window):
+        wants_digit = 2 <= position < 10
+        if char.isdigit() == wants_digit and char.isalnum():
+            repaired.append(char)
+            continue
+        swapped = (_TO_DIGIT if wants_digit else _TO_LETTER).get(char)
+        if swapped is None:
+            return None
+        repaired.append(swapped)
+        repairs += 1
+    return "".join(repaired), repairs
+
+
+def parse_card_number(text: str) -> tuple[str | None, bool, float]:
+    """A residence card number (AB12345678CD) read from OCR text.
+
+    Returns (number, well_formed, confidence_factor). Look-alikes are swapped by position
+    (letters in the middle eight become digits, digits at either end become letters); each
+    swap lowers the factor. When no twelve characters fit the pattern, the cleaned raw
+    reading comes back with well_formed False, so a person can still see what was printed.
+    """
+    cleaned = re.sub(r"[^A-Z0-9]", "", _nfkc(text).upper())
+    if not cleaned:
+        return None, False, 0.0
+    best: tuple[str, int] | None = None
+    for start in range(len(cleaned) - _CARD_NUMBER_LENGTH + 1):
+        candidate = _repair_card_window(cleaned[start : start + _CARD_NUMBER_LENGTH])
+        if candidate and (best is None or candidate[1] < best[1]):
+            best = candidate
+    if best is None:
+        return cleaned, False, _MALFORMED_FACTOR
+    number, repairs = best
+    assert _CARD_NUMBER.fullmatch(number)
+    return number, True, _REPAIR_PENALTY**repairs
+
+
+# ---------------------------------------------------------------- periods of stay
+
+_UNLIMITED_WORDS = re.compile(r"無期限|永住|UNLIMITED|INDEFINITE|PERMANENT", re.IGNORECASE)
+_PERIOD_YEARS = re.compile(r"(\d{1,2})\s*(?:年|YEARS?\b|YRS?\b|Y\b)", re.IGNORECASE)
+_PERIOD_MONTHS = re.compile(
+    r"(\d{1,2})\s*(?:か月|ヵ月|ヶ月|ケ月|カ月|箇月|月|MONTHS?\b|M\b)", re.IGNORECASE
+)
+_PERIOD_DAYS = re.compile(r"(\d{1,3})\s*(?:日|DAYS?\b|D\b)", re.IGNORECASE)
+
+
+def parse_period(text: str) -> Period | None:
+    """A period of stay as printed (3年, 1年6月, 90日, "1 year 6 months", 無期限).
+
+    Cards print the expiry date after the period in brackets, 3年(2027年03月31日); only the
+    part before the bracket is the period. Unlimited stays give UNLIMITED_PERIOD.
+    """
+    head = re.split(r"[(（]", _nfkc(text), maxsplit=1)[0]
+    if _UNLIMITED_WORDS.search(head):
+        return UNLIMITED_PERIOD
+    parts = [pattern.search(head) for pattern in (_PERIOD_YEARS, _PERIOD_MONTHS, _PERIOD_DAYS)]
+    if not any(parts):
+        return None
+    years, months, days = (int(found.group(1)) if found else 0 for found in parts)
+    if years == months == days == 0:
+        return None
+    return Period.of(years, months, days)
+
+
+# ---------------------------------------------------------------- statuses and restrictions
+
+
+def _fold_for_matching(text: str) -> str:
+    """Letters, digits and kana/kanji (not the ・ between them) only, lower case: OCR drops
+    and invents punctuation and spaces, so they cannot count."""
+    return re.sub(r"[^0-9a-z\u3040-\u30fa\u30fc-\u30ff\u4e00-\u9fff]", "", _nfkc(text).lower())
+
+
+def _similarity(reading: str, name: str) -> float:
+    """Whole-string similarity, averaged with how well the best same-length window of the
+    reading matches. The window part tolerates stray label text around the value; the
+    whole-string part keeps 技能 from winning over 技能実習1号 when both appear inside."""
+    if not reading or not name:
+        return 0.0
+    whole = SequenceMatcher(None, reading, name, autojunk=False).ratio()
+    if len(reading) <= len(name):
+        return whole
+    window = max(
+        SequenceMatcher(None, reading[start : start + len(name)], name, autojunk=False).ratio()
+        for start in range(len(reading) - len(name) + 1)
+    )
+    return (whole + window) / 2
+
+
+def _best_match(text: str, candidates: list[tuple[str, str]]) -> tuple[str | None, float]:
+    reading = _fold_for_matching(text)
+    best_key, best_score = None, 0.0
+    for key, name in candidates:
+        score = _similarity(reading, _fold_for_matching(name))
+        if score > best_score:
+            best_key, best_score = key, score
+    if best_score < _MATCH_THRESHOLD:
+        return None, best_score
+    return best_key, best_score
+
+
+@cache
+def _status_names() -> list[tuple[str, str]]:
+    return [(s.name, name) for s in status_table().statuses for name in (s.japanese, s.name)]
+
+
+@cache
+def _restriction_names() -> list[tuple[str, str]]:
+    restrictions = status_table().work_restrictions
+    return [(r.code, name) for r in restrictions for name in (r.japanese, r.english)]
+
+
+def match_status(text: str) -> tuple[str | None, float]:
+    """The status of residence (English name, as the contract reports it) that `text` reads
+    as, Japanese or English, with a 0..1 similarity; None below the match threshold."""
+    return _best_match(text, _status_names())
+
+
+def match_work_restriction(text: str) -> tuple[str | None, float]:
+    """The work-restriction code (none, within_status, as_designated, not_permitted) that
+    `text` reads as, with a 0..1 similarity; None below the match threshold."""
+    return _best_match(text, _restriction_names())
+
+
+# ---------------------------------------------------------------- names
+
+
+def normalize_name(text: str) -> str:
+    """SURNAME GIVEN NAMES in capitals with single spaces, as the contract reports names;
+    commas and MRZ filler become spaces, other punctuation OCR adds is dropped."""
+    upper = _nfkc(text).upper().replace("<", " ").replace(",", " ")
+    kept = re.sub(r"[^\w\s'-]|\d|_", "", upper)
+    return " ".join(kept.split())

@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.textparse import (
+    UNLIMITED_PERIOD,
+    is_unlimited,
+    match_status,
+    match_work_restriction,
+    normalize_name,
+    parse_card_number,
+    parse_date,
+    parse_period,
+)
+from schemas.reference import Period, status_table
+
+_MONTH_ABBREVIATIONS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
+                        "NOV", "DEC"]
+_FRENCH_ABBREVIATIONS = ["JAN", "FEV", "MARS", "AVR", "MAI", "JUIN", "JUIL", "AOUT", "SEPT",
+                         "OCT", "NOV", "DEC"]
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in text)
+
+
+def _formats(day: date) -> list[str]:
+    y, m, d = day.year, day.month, day.day
+    mon = _MONTH_ABBREVIATIONS[m - 1]
+    return [
+        f"{y}年{m:02d}月{d:02d}日",
+        f"{y} 年 {m} 月 {d} 日",
+        _full_width(f"{y}年{m:02d}月{d:02d}日"),
+        f"{y}4{m:02d}月{d:02d}日",  # 年 read as 4
+        f"{y}#{m:02d}月{d:02d}日",
+        f"{d:02d} {mon} {y}",
+        f"{d:02d} {mon}/{_FRENCH_ABBREVIATIONS[m - 1]} {y}",
+        f"{d}{mon}{y}",
+        f"{y}-{m:02d}-{d:02d}",
+        f"{y}/{m:02d}/{d:02d}",
+        f"{d:02d}/{m:02d}/{y}",
+        f"{y}.{m:02d}.{d:02d}",
+        f"このカードは {y}年{m:02d}月{d:02d}日まで有効 です。",
+    ]
+
+
+@given(st.dates(min_value=date(1920, 1, 1), max_value=date(2099, 12, 31)), st.data())
+def test_parse_date_round_trips_every_printed_format(day: date, data: st.DataObject) -> None:
+    text = data.draw(st.sampled_from(_formats(day)))
+    assert parse_date(text) == day
+
+
+@given(st.dates(min_value=date(1920, 1, 1), max_value=date(2099, 12, 31)).filter(
+    lambda d: d.month < 10))
+def test_leading_zero_of_month_read_as_nine_is_repaired(day: date) -> None:
+    assert parse_date(f"{day.year}年9{day.month}月{day.day:02d}日") == day
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2027年13月01日", "2027年02月30日", "2027年04月32日", "31/02/2031", "no date here", "",
+     "12 FOO 2031"],
+)
+def test_parse_date_rejects_impossible_dates(text: str) -> None:
+    assert parse_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("令和9年3月31日", date(2027, 3, 31)), ("平成元年1月8日", date(1989, 1, 8)),
+     ("昭和64年1月7日", date(1989, 1, 7)), ("2O31-O4-12", date(2031, 4, 12)),
+     ("3年(2027年03月31日)", date(2027, 3, 31))],
+)
+def test_parse_date_reads_eras_and_digit_lookalikes(text: str, expected: date) -> None:
+    assert parse_date(text) == expected
+
+
+_LETTERS = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=2)
+_DIGITS = st.text(alphabet="0123456789", min_size=8, max_size=8)
+_AS_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G"}
+_AS_DIGIT = {v: k for k, v in _AS_LETTER.items()}
+
+
+@given(_LETTERS, _DIGITS, _LETTERS, st.data())
+def test_parse_card_number_round_trips_through_ocr_confusions(
+    head: str, digits: str, tail: str, data: st.DataObject
+) -> None:
+    number = head + digits + tail
+    noisy = []
+    confused = 0
+    for position, char in enumerate(number):
+        swap = (_AS_LETTER if 2 <= position < 10 else _AS_DIGIT).get(char)
+        if swap and data.draw(st.booleans()):
+            noisy.append(swap)
+            confused += 1
+        else:
+            noisy.append(char)
+        if data.draw(st.integers(0, 5)) == 0:
+            noisy.append(" ")
+    text = "".join(noisy)
+    if data.draw(st.booleans()):
+        text = unicodedata.normalize("NFKC", text).lower()
+    value, well_formed, factor = parse_card_number(text)
+    assert (value, well_formed) == (number, True)
+    assert factor == pytest.approx(0.85**confused)
+
+
+def test_parse_card_number_finds_the_number_after_its_label() -> None:
+    assert parse_card_number("番号 NO. AB12345678CD")[:2] == ("AB12345678CD", True)
+
+
+@pytest.mark.parametrize("text", ["AB1234567CD", "AB12345678C", "AB12345A78CD"])
+def test_parse_card_number_keeps_malformed_reading_and_says_so(text: str) -> None:
+    value, well_formed, factor = parse_card_number(text)
+    assert value == text
+    assert not well_formed
+    assert factor < 0.5
+
+
+def test_parse_card_number_of_nothing() -> None:
+    assert parse_card_number(" - ") == (None, False, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("3年", Period.of(3)), ("1年6月", Period.of(1, 6)), ("6月", Period.of(months=6)),
+     ("6ヶ月", Period.of(months=6)), ("90日", Period.of(days=90)), ("３年", Period.of(3)),
+     ("3 years", Period.of(3)), ("1 year 6 months", Period.of(1, 6)),
+     ("90 days", Period.of(days=90)), ("5年(2030年03月31日)", Period.of(5))],
+)
+def test_parse_period(text: str, expected: Period) -> None:
+    assert parse_period(text) == expected
+
+
+@pytest.mark.parametrize("text", ["無期限", "永住", "Unlimited", "UNLIMITED"])
+def test_parse_period_marks_unlimited_stays(text: str) -> None:
+    period = parse_period(text)
+    assert period == UNLIMITED_PERIOD
+    assert is_unlimited(period)
+    assert period > Period.of(10)
+
+
+@pytest.mark.parametrize("text", ["", "---", "0年", "期間"])
+def test_parse_period_without_a_period(text: str) -> None:
+    assert parse_period(text) is None
+    assert not is_unlimited(parse_period(text))
+
+
+@pytest.mark.parametrize("status", status_table().statuses, ids=lambda s: s.name)
+def test_match_status_finds_every_status_by_either_name(status: object) -> None:
+    assert match_status(status.japanese) == (status.name, 1.0)  # type: ignore[attr-defined]
+    assert match_status(status.name.upper()) == (status.name, 1.0)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("技術 人文知識 国際業務", "Engineer/Specialist in Humanities/International Services"),
+     ("技術・人文知譜・国際業務", "Engineer/Specialist in Humanities/International Services"),
+     ("永住者の配偶者等", "Spouse or Child of Permanent Resident"),
+     ("技能実習2号", "Technical Intern Training (ii)"),
+     ("在留資格 留学", "Student"),
+     ("STATUS Permanent Resident", "Permanent Resident")],
+)
+def test_match_status_tolerates_noise_and_prefers_the_longest_fit(text: str, expected: str) -> None:
+    name, score = match_status(text)
+    assert name == expected
+    assert 0.6 <= score <= 1.0
+
+
+def test_match_status_refuses_unrelated_text() -> None:
+    name, score = match_status("ABCDEF 123")
+    assert name is None
+    assert score < 0.6
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("就労制限なし", "none"), ("在留資格に基づく就労活動のみ可", "within_status"),
+     ("指定書により指定された就労活動のみ可", "as_designated"), ("就労不可", "not_permitted"),
+     ("就労不司", "not_permitted"), ("Work not permitted", "not_permitted")],
+)
+def test_match_work_restriction(text: str, code: str) -> None:
+    assert match_work_restriction(text)[0] == code
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("  eriksson,  anna   maria ", "ERIKSSON ANNA MARIA"), ("NGUYEN<<VAN<AN", "NGUYEN VAN AN"),
+     ("ＴＲＡＮ　ＴＨＩ", "TRAN THI"), ("O'BRIEN JEAN-LUC.", "O'BRIEN JEAN-LUC")],
+)
+def test_normalize_name(text: str, expected: str) -> None:
+    assert normalize_name(text) == expected
