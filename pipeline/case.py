@@ -1,0 +1,151 @@
+"""Cases: how an inbox is split into cases, which procedure each follows, and how the read
+documents become a verified Report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import UsageError
+from schemas.checklist import Checklist
+from schemas.report import PROCEDURE_IDS, DocumentReport, Report
+
+CASE_FILE_NAMES = ("case.yaml", "case.yml")
+# Files a case folder may hold beside its documents: docintake's own sidecars and the litter
+# of desktop systems. Everything else is a document, whatever its name.
+IGNORED_NAMES = frozenset({*CASE_FILE_NAMES, "truth.json", "Thumbs.db", "desktop.ini"})
+
+
+@dataclass
+class CaseInput:
+    """One case as found in the inbox: its id, folder, document files and case.yaml."""
+
+    case_id: str
+    root: Path  # the case folder, or the inbox for a loose file
+    files: list[str]  # paths relative to root
+    settings: dict[str, Any] = field(default_factory=dict)  # from case.yaml
+
+
+def _is_inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _document_files(folder: Path, inbox: Path) -> list[str]:
+    """Document files under a case folder, sorted; links that leave the inbox are skipped
+    (a link must not let a case read files it was not given)."""
+    files = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.name in IGNORED_NAMES or not path.is_file():
+            continue
+        if path.is_symlink() and not _is_inside(path, inbox):
+            continue
+        files.append(relative.as_posix())
+    return files
+
+
+def read_case_file(folder: Path) -> dict[str, Any]:
+    """The case's case.yaml as a mapping; a malformed one is a usage error that names it."""
+    for name in CASE_FILE_NAMES:
+        path = folder / name
+        if path.is_file():
+            try:
+                content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except (yaml.YAMLError, UnicodeDecodeError) as exc:
+                raise UsageError(f"{path} is not valid YAML: {exc}") from exc
+            if not isinstance(content, dict):
+                raise UsageError(f"{path} must be a mapping such as 'procedure: special_reentry'")
+            return content
+    return {}
+
+
+def discover_cases(inbox: Path) -> list[CaseInput]:
+    """Each immediate subfolder of the inbox is a case (its name is the id); each file directly
+    under it is a case of its own (id: the file's stem)."""
+    if not inbox.is_dir():
+        raise UsageError(f"The inbox {inbox} is not a folder. Give the folder of scans to read.")
+    cases: list[CaseInput] = []
+    taken: set[str] = set()
+    for entry in sorted(inbox.iterdir()):
+        if entry.name.startswith(".") or entry.name in IGNORED_NAMES:
+            continue
+        if entry.is_symlink() and not _is_inside(entry, inbox):
+            continue
+        if entry.is_dir():
+            case = CaseInput(
+                entry.name, entry, _document_files(entry, inbox), read_case_file(entry)
+            )
+        elif entry.is_file():
+            case_id = entry.stem if entry.stem not in taken else entry.name
+            case = CaseInput(case_id, inbox, [entry.name])
+        else:
+            continue
+        taken.add(case.case_id)
+        cases.append(case)
+    return cases
+
+
+def resolve_procedure(
+    settings: dict[str, Any], documents: list[DocumentReport], option: str | None
+) -> tuple[str, str]:
+    """The case's procedure and where it came from: case.yaml, then the application form's
+    title, then --procedure, else unknown."""
+    from_file = settings.get("procedure")
+    if from_file in PROCEDURE_IDS:
+        return str(from_file), "case.yaml"
+    for document in documents:
+        form = document.fields.get("form")
+        if document.doc_type == "application_form" and form and form.value in PROCEDURE_IDS:
+            return str(form.value), "form_title"
+    if option:
+        return option, "option"
+    return "unknown", "none"
+
+
+def _date_setting(settings: dict[str, Any], key: str) -> date | None:
+    value = settings.get(key)
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise UsageError(f"case.yaml: {key} must be a date such as 2027-03-31") from exc
+
+
+def build_report(
+    case: CaseInput,
+    documents: list[DocumentReport],
+    checklists: dict[str, Checklist],
+    as_of: date,
+    procedure_option: str | None = None,
+) -> Report:
+    """The verified report of a case whose files have been read."""
+    from pipeline.verify import CaseContext, verify_case
+
+    procedure, source = resolve_procedure(case.settings, documents, procedure_option)
+    context = CaseContext(
+        planned_departure=_date_setting(case.settings, "planned_departure"),
+        planned_return=_date_setting(case.settings, "planned_return"),
+        special_permanent_resident=bool(case.settings.get("special_permanent_resident", False)),
+    )
+    verification = verify_case(documents, procedure, checklists.get(procedure), as_of, context)
+    return Report(
+        case_id=case.case_id,
+        procedure=procedure,  # type: ignore[arg-type]
+        procedure_source=source,  # type: ignore[arg-type]
+        as_of=as_of,
+        verdict=verification.verdict,
+        documents=documents,
+        checklist=verification.checklist,
+        findings=verification.findings,
+    )

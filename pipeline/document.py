@@ -1,0 +1,107 @@
+"""Read one file of a case: load -> prepare -> classify -> extract, page by page. This is the
+unit of work the flows run in parallel; it never raises for a bad file, it reports it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from pipeline.classify import classify
+from pipeline.errors import DocintakeError, UnreadableFile
+from pipeline.extract import extract
+from pipeline.load import LoadLimits, load_file
+from pipeline.ocr import OcrEngine
+from pipeline.preprocess import prepare_page
+from schemas.report import DocumentReport, FileError
+
+STAGES = ("load", "preprocess", "classify", "extract")
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FileResult:
+    documents: list[DocumentReport]
+    seconds: dict[str, float] = field(default_factory=dict)  # time per stage
+
+
+class _Stopwatch:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.perf_counter() - start
+
+
+def _error_report(rel: str, sha256: str, page: int, code: str, message: str) -> DocumentReport:
+    return DocumentReport(
+        file=rel, page=page, sha256=sha256, errors=[FileError(code=code, message=message)]
+    )
+
+
+def _sha256_or_empty(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def read_file(
+    path: Path,
+    rel: str,
+    ocr: OcrEngine,
+    as_of: date,
+    limits: LoadLimits | None = None,
+) -> FileResult:
+    """Every page of the file as a DocumentReport; an unreadable file or page gives a report
+    with its error, so the case and the batch go on."""
+    watch = _Stopwatch()
+    try:
+        with watch.stage("load"):
+            pages = load_file(path, rel, limits)
+    except UnreadableFile as error:
+        report = _error_report(rel, _sha256_or_empty(path), 1, error.reason, str(error))
+        return FileResult([report], dict(watch.seconds))
+    documents: list[DocumentReport] = []
+    for page in pages:
+        try:
+            with watch.stage("preprocess"):
+                prepared = prepare_page(page, ocr)
+            with watch.stage("classify"):
+                kind = classify(prepared, ocr)
+            with watch.stage("extract"):
+                fields = extract(kind.doc_type, prepared, ocr, as_of)
+        except DocintakeError as error:
+            code = getattr(error, "reason", error.code)
+            documents.append(_error_report(rel, page.sha256, page.page, code, str(error)))
+            continue
+        except Exception as error:  # a reader's bug must not stop the case or the batch
+            log.exception("reading page %d of a file failed", page.page)
+            message = (
+                f"docintake failed while reading this page ({type(error).__name__}). The file "
+                "is kept; please report this with the file to the docintake maintainers."
+            )
+            documents.append(_error_report(rel, page.sha256, page.page, "internal_error", message))
+            continue
+        documents.append(
+            DocumentReport(
+                file=rel,
+                page=page.page,
+                sha256=page.sha256,
+                doc_type=kind.doc_type,  # type: ignore[arg-type]
+                doc_type_confidence=kind.confidence,
+                fields=fields,
+            )
+        )
+    return FileResult(documents, dict(watch.seconds))
