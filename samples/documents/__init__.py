@@ -1,13 +1,24 @@
 """Renderers of individual documents. Each returns the page image together with the values
-a perfect reader would extract from it, named as the public contract names them."""
+a perfect reader would extract from it, named as the public contract names them.
+
+The drawing helpers here work in millimetres, so that every renderer can vary its resolution
+while keeping real document proportions."""
 
 from __future__ import annotations
 
+import math
+import random
 from dataclasses import dataclass, field
 
-from PIL import Image
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+from samples.fonts import font
 
 FieldTruth = str | bool | int | None | tuple[str, ...]
+Color = tuple[int, int, int]
+
+MM_PER_INCH = 25.4
 
 
 @dataclass
@@ -16,3 +27,173 @@ class Rendered:
     # Contract field name -> expected value. Keys starting with "_" are test helpers, not
     # contract fields (e.g. "_mrz": the MRZ lines).
     fields: dict[str, FieldTruth] = field(default_factory=dict)
+
+
+def _has_cjk(text: str) -> bool:
+    return any(ord(c) >= 0x3000 for c in text)
+
+
+class Canvas:
+    """An RGB page addressed in millimetres."""
+
+    def __init__(self, width_mm: float, height_mm: float, dpi: float, background: Color) -> None:
+        self.px_per_mm = dpi / MM_PER_INCH
+        self.image = Image.new("RGB", (self.px(width_mm), self.px(height_mm)), background)
+        self.draw = ImageDraw.Draw(self.image)
+
+    def px(self, mm: float) -> int:
+        return round(mm * self.px_per_mm)
+
+    def text(
+        self,
+        x_mm: float,
+        y_mm: float,
+        text: str,
+        *,
+        size_mm: float,
+        font_name: str = "sans",
+        fill: Color = (20, 20, 20),
+        anchor: str = "la",
+    ) -> tuple[int, int, int, int]:
+        """Draw text with its top-left (or `anchor`) at the point; Latin font names fall back
+        to IPA Gothic for Japanese and Chinese text, which DejaVu cannot draw."""
+        if _has_cjk(text) and font_name not in {"gothic", "mincho"}:
+            font_name = "gothic"
+        face = font(font_name, max(6, self.px(size_mm)))
+        position = (self.px(x_mm), self.px(y_mm))
+        self.draw.text(position, text, font=face, fill=fill, anchor=anchor)
+        return self.draw.textbbox(position, text, font=face, anchor=anchor)
+
+    def text_width_mm(self, text: str, *, size_mm: float, font_name: str = "sans") -> float:
+        if _has_cjk(text) and font_name not in {"gothic", "mincho"}:
+            font_name = "gothic"
+        return font(font_name, max(6, self.px(size_mm))).getlength(text) / self.px_per_mm
+
+    def fit_size_mm(self, text: str, *, size_mm: float, width_mm: float, font_name: str) -> float:
+        """The largest size up to `size_mm` at which the text fits the width."""
+        width = self.text_width_mm(text, size_mm=size_mm, font_name=font_name)
+        return size_mm if width <= width_mm else size_mm * width_mm / width
+
+    def rect(
+        self,
+        x_mm: float,
+        y_mm: float,
+        w_mm: float,
+        h_mm: float,
+        *,
+        outline: Color | None = None,
+        fill: Color | None = None,
+        width_mm: float = 0.2,
+    ) -> None:
+        box = (self.px(x_mm), self.px(y_mm), self.px(x_mm + w_mm), self.px(y_mm + h_mm))
+        self.draw.rectangle(box, outline=outline, fill=fill, width=max(1, self.px(width_mm)))
+
+    def line(
+        self, x0: float, y0: float, x1: float, y1: float, *, fill: Color, width_mm: float = 0.2
+    ) -> None:
+        points = [(self.px(x0), self.px(y0)), (self.px(x1), self.px(y1))]
+        self.draw.line(points, fill=fill, width=max(1, self.px(width_mm)))
+
+    def paste(self, image: Image.Image, x_mm: float, y_mm: float, w_mm: float, h_mm: float) -> None:
+        resized = image.convert("RGB").resize((self.px(w_mm), self.px(h_mm)), Image.LANCZOS)
+        self.image.paste(resized, (self.px(x_mm), self.px(y_mm)))
+
+
+def pastel(rng: random.Random, *, lightness: float = 0.9) -> Color:
+    """A light tint for security backgrounds: high lightness, moderate saturation."""
+    hue = rng.random()
+    red, green, blue = _hsl_to_rgb(hue, rng.uniform(0.25, 0.55), lightness)
+    return (red, green, blue)
+
+
+def ink(rng: random.Random, *, lightness: float = 0.55) -> Color:
+    """A saturated colour light enough not to hide text drawn over it."""
+    return _hsl_to_rgb(rng.random(), rng.uniform(0.3, 0.6), lightness)
+
+
+def _hsl_to_rgb(hue: float, saturation: float, lightness: float) -> Color:
+    chroma = (1 - abs(2 * lightness - 1)) * saturation
+    sector = hue * 6
+    second = chroma * (1 - abs(sector % 2 - 1))
+    red, green, blue = [
+        (chroma, second, 0), (second, chroma, 0), (0, chroma, second),
+        (0, second, chroma), (second, 0, chroma), (chroma, 0, second),
+    ][int(sector) % 6]
+    match = lightness - chroma / 2
+    return (
+        round((red + match) * 255),
+        round((green + match) * 255),
+        round((blue + match) * 255),
+    )
+
+
+def guilloche(canvas: Canvas, rng: random.Random, *, colors: list[Color], density: int) -> None:
+    """Security-print background: overlapping rosettes and wave bands in thin light lines,
+    so that readers meet the fine texture real documents have behind their text."""
+    width, height = canvas.image.size
+    line_width = max(1, canvas.px(0.08))
+    steps = np.linspace(0, 2 * math.pi, 2400)
+    for _ in range(density):
+        center_x = rng.uniform(0, width)
+        center_y = rng.uniform(0, height)
+        big = rng.uniform(0.15, 0.45) * min(width, height)
+        small = big * rng.uniform(0.1, 0.45)
+        offset = small * rng.uniform(0.5, 1.4)
+        lobes = rng.randint(7, 23)
+        xs = center_x + (big - small) * np.cos(steps) + offset * np.cos(lobes * steps)
+        ys = center_y + (big - small) * np.sin(steps) - offset * np.sin(lobes * steps)
+        canvas.draw.line(list(zip(xs.tolist(), ys.tolist(), strict=True)),
+                         fill=rng.choice(colors), width=line_width)
+    wave_x = np.linspace(0, width, 600)
+    spacing = rng.uniform(1.2, 2.5) * canvas.px_per_mm
+    amplitude = rng.uniform(0.8, 3.0) * canvas.px_per_mm
+    period = rng.uniform(15, 40) * canvas.px_per_mm
+    phase = rng.uniform(0, 2 * math.pi)
+    color = rng.choice(colors)
+    for row in range(int(height / spacing) + 2):
+        shift = row * spacing
+        wave_y = shift + amplitude * np.sin(2 * math.pi * wave_x / period + phase + row * 0.15)
+        canvas.draw.line(list(zip(wave_x.tolist(), wave_y.tolist(), strict=True)),
+                         fill=color, width=line_width)
+
+
+def portrait(width_px: int, height_px: int, rng: random.Random) -> Image.Image:
+    """A faceless head-and-shoulders silhouette on a plain backdrop, where a photo would be."""
+    backdrop = rng.choice([(236, 238, 242), (214, 226, 240), (245, 245, 240)])
+    image = Image.new("RGB", (width_px, height_px), backdrop)
+    draw = ImageDraw.Draw(image)
+    skin = rng.choice([(224, 190, 160), (198, 150, 112), (150, 105, 75), (236, 205, 180)])
+    clothes = rng.choice([(40, 45, 60), (90, 90, 95), (30, 60, 110), (120, 30, 40)])
+    hair = rng.choice([(25, 20, 20), (70, 45, 30), (120, 90, 60)])
+    w, h = width_px, height_px
+    draw.ellipse((w * 0.05, h * 0.72, w * 0.95, h * 1.3), fill=clothes)
+    draw.rectangle((w * 0.42, h * 0.55, w * 0.58, h * 0.78), fill=skin)
+    draw.ellipse((w * 0.27, h * 0.14, w * 0.73, h * 0.66), fill=skin)
+    draw.chord((w * 0.25, h * 0.1, w * 0.75, h * 0.5), 180, 360, fill=hair)
+    return image.filter(ImageFilter.GaussianBlur(max(1, w // 120)))
+
+
+def scribble(
+    canvas: Canvas,
+    rng: random.Random,
+    box_mm: tuple[float, float, float, float],
+    *,
+    color: Color = (25, 35, 110),
+    width_mm: float = 0.35,
+) -> None:
+    """A handwritten-looking signature: a smooth random pen path across the box."""
+    x, y, w, h = box_mm
+    strokes = rng.randint(5, 9)
+    anchors_x = np.sort(np.array([rng.uniform(0, 1) for _ in range(strokes)]))
+    anchors_y = np.array([rng.uniform(0.15, 0.85) for _ in range(strokes)])
+    steps = np.linspace(0, 1, 200)
+    path_x = np.interp(steps, np.linspace(0, 1, strokes), anchors_x)
+    path_y = np.interp(steps, np.linspace(0, 1, strokes), anchors_y)
+    loops = rng.uniform(6, 14)
+    path_x = path_x + 0.03 * np.sin(steps * loops * 2 * math.pi)
+    path_y = path_y + 0.25 * np.cos(steps * loops * 2 * math.pi)
+    points = [
+        (canvas.px(x + px * w), canvas.px(y + py * h))
+        for px, py in zip(path_x.tolist(), np.clip(path_y, 0, 1).tolist(), strict=True)
+    ]
+    canvas.draw.line(points, fill=color, width=max(1, canvas.px(width_mm)), joint="curve")
