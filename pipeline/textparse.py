@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from difflib import SequenceMatcher
 from functools import cache
+
+from rapidfuzz import fuzz
 
 from schemas.reference import Period, status_table
 
@@ -224,19 +225,15 @@ def _fold_for_matching(text: str) -> str:
 
 
 def _similarity(reading: str, name: str) -> float:
-    """Whole-string similarity, averaged with how well the best same-length window of the
-    reading matches. The window part tolerates stray label text around the value; the
-    whole-string part keeps 技能 from winning over 技能実習1号 when both appear inside."""
+    """Whole-string similarity, averaged with how well the best window of the reading
+    matches when the reading is longer. The window part tolerates stray label text around
+    the value; the whole-string part keeps 技能 from winning over 技能実習1号."""
     if not reading or not name:
         return 0.0
-    whole = SequenceMatcher(None, reading, name, autojunk=False).ratio()
+    whole = fuzz.ratio(reading, name) / 100.0
     if len(reading) <= len(name):
         return whole
-    window = max(
-        SequenceMatcher(None, reading[start : start + len(name)], name, autojunk=False).ratio()
-        for start in range(len(reading) - len(name) + 1)
-    )
-    return (whole + window) / 2
+    return (whole + fuzz.partial_ratio(name, reading) / 100.0) / 2
 
 
 def _best_match(text: str, candidates: list[tuple[str, str]]) -> tuple[str | None, float]:
