@@ -3,6 +3,8 @@ documents become a verified Report."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 import yaml
 
 from pipeline.errors import UsageError
+from pipeline.storage import atomic_write
 from schemas.checklist import Checklist
 from schemas.report import PROCEDURE_IDS, DocumentReport, Report
 
@@ -149,3 +152,39 @@ def build_report(
         checklist=verification.checklist,
         findings=verification.findings,
     )
+
+
+FINGERPRINT_FILE = ".fingerprint"
+
+
+def case_fingerprint(case: CaseInput, settings_key: str) -> str:
+    """A hash of everything a case's report depends on: its files' content and names, its
+    case.yaml, and the run's settings (as-of date, procedure option, checklists, version).
+    An unchanged fingerprint means the report on disk is still right."""
+    digest = hashlib.sha256(settings_key.encode())
+    digest.update(json.dumps(case.settings, sort_keys=True, default=str).encode())
+    for rel in case.files:
+        digest.update(rel.encode() + b"\0")
+        try:
+            with (case.root / rel).open("rb") as stream:
+                for block in iter(lambda: stream.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError:
+            digest.update(b"<unreadable>")
+    return digest.hexdigest()
+
+
+def is_up_to_date(out: Path, case_id: str, fingerprint: str) -> bool:
+    folder = out / case_id
+    marker = folder / FINGERPRINT_FILE
+    return (
+        (folder / "report.json").is_file()
+        and marker.is_file()
+        and marker.read_text(encoding="utf-8").strip() == fingerprint
+    )
+
+
+def mark_done(out: Path, case_id: str, fingerprint: str) -> None:
+    """Record the fingerprint after the report is durable, so a crash in between only makes
+    the next run redo the case, never skip it."""
+    atomic_write(out / case_id / FINGERPRINT_FILE, fingerprint + "\n")

@@ -146,5 +146,5 @@ class TesseractEngine:
             return Orientation(0, 0.0)  # too little text to tell; leave the page as it is
         except RuntimeError as exc:
             raise OcrTimeout(f"Tesseract took longer than {self.timeout_seconds:.0f} s") from exc
-        confidence = min(float(osd.get("orientation_conf", 0.0)) / 15.0, 1.0)
+        confidence = min(float(osd.get("orientation_conf", 0.0)) / 10.0, 1.0)
         return Orientation(int(osd.get("rotate", 0)) % 360, confidence)

@@ -12,7 +12,7 @@ from pipeline.page import Page, PreparedPage
 
 MAX_SIDE = 2400  # phone photos are larger than any field needs; OCR time grows with pixels
 OSD_SIDE = 1200
-MIN_OSD_CONFIDENCE = 0.15  # below it OSD is guessing: leave the page as it is
+MIN_OSD_CONFIDENCE = 0.05  # Tesseract's orientation_conf 0.5: below it OSD is guessing
 MAX_SKEW_DEGREES = 15.0
 MIN_SKEW_DEGREES = 0.3
 
@@ -38,16 +38,49 @@ def _rotation_90(image: np.ndarray, degrees_clockwise: int) -> tuple[np.ndarray,
     return rotated, matrix
 
 
-def estimate_skew(gray: np.ndarray) -> float:
-    """The angle (degrees, counter-clockwise positive as OpenCV rotates) of the page's text
-    lines, from the median orientation of line-shaped ink blobs; 0 when there are too few."""
+def _ink(gray: np.ndarray) -> np.ndarray:
+    """Dark marks as white on black, at a working size of about 1000 pixels."""
     height, width = gray.shape[:2]
     factor = min(1.0, 1000.0 / max(height, width))
     small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-    binary = cv2.adaptiveThreshold(
+    return cv2.adaptiveThreshold(
         small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15
     )
-    joined = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, np.ones((3, 15), np.uint8))
+
+
+def _line_blobs(ink: np.ndarray, kernel: tuple[int, int]) -> int:
+    """How many line-shaped blobs appear when ink is joined along one direction."""
+    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones(kernel, np.uint8))
+    contours, _ = cv2.findContours(joined, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    count = 0
+    for contour in contours:
+        _, _, w, h = cv2.boundingRect(contour)
+        long_side, short_side = (w, h) if kernel[1] > kernel[0] else (h, w)
+        if long_side >= 40 and long_side >= 4 * max(short_side, 1):
+            count += 1
+    return count
+
+
+def text_runs_vertically(gray: np.ndarray) -> bool | None:
+    """Whether the page's text lines run top to bottom (the page lies on its side); None when
+    there is too little text to tell. A check on OSD, which guesses on sparse pages."""
+    ink = _ink(gray)
+    horizontal = _line_blobs(ink, (3, 15))
+    vertical = _line_blobs(ink, (15, 3))
+    if horizontal + vertical < 4:
+        return None
+    if vertical > 2 * horizontal:
+        return True
+    if horizontal > 2 * vertical:
+        return False
+    return None
+
+
+def estimate_skew(gray: np.ndarray) -> float:
+    """The angle (degrees, counter-clockwise positive as OpenCV rotates) that levels the
+    page's text lines, from the median orientation of line-shaped ink blobs; 0 when there are
+    too few to tell."""
+    joined = cv2.morphologyEx(_ink(gray), cv2.MORPH_CLOSE, np.ones((3, 15), np.uint8))
     contours, _ = cv2.findContours(joined, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     angles: list[float] = []
     weights: list[float] = []
@@ -99,7 +132,9 @@ def prepare_page(page: Page, ocr: OcrEngine) -> PreparedPage:
         osd_factor = min(1.0, OSD_SIDE / max(gray.shape))
         small = cv2.resize(gray, None, fx=osd_factor, fy=osd_factor, interpolation=cv2.INTER_AREA)
         orientation = ocr.orientation(small)
-        if orientation.rotate and orientation.confidence >= MIN_OSD_CONFIDENCE:
+        sideways = text_runs_vertically(small)
+        agrees = sideways is None or sideways == (orientation.rotate in (90, 270))
+        if orientation.rotate and orientation.confidence >= MIN_OSD_CONFIDENCE and agrees:
             gray, turn = _rotation_90(gray, orientation.rotate)
             forward = turn @ forward
         angle = estimate_skew(gray)

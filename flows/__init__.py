@@ -1,0 +1,1 @@
+"""Thin Prefect flows over the pipeline, and the `docintake` command line."""

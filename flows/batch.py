@@ -1,0 +1,159 @@
+"""The batch flow: every case of an inbox read, verified and reported. It reads like the
+pipeline it runs: discover cases -> skip the ones already done -> read each file (a task
+each, in parallel) -> as soon as a case's files are read, verify and report it -> summarize."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from pipeline.case import (
+    CaseInput,
+    build_report,
+    case_fingerprint,
+    discover_cases,
+    is_up_to_date,
+    mark_done,
+)
+from pipeline.document import FileResult, read_file
+from pipeline.ocr import TesseractEngine
+from pipeline.report import summarize, write_case_report, write_summary
+from schemas.checklist import load_checklists
+from schemas.report import SCHEMA_VERSION, CaseSummary, DocumentReport, Report
+
+ProgressCallback = Callable[[int, int, int], None]  # files done, files total, cases skipped
+_progress_listeners: list[ProgressCallback] = []
+
+
+@task(name="read-file", cache_policy=NO_CACHE, task_run_name="read-file-{index}")
+def read_file_task(path: Path, rel: str, as_of: date, index: int) -> FileResult:
+    """OCR and extraction of one file. Task names carry an index, never the file's name,
+    which may hold the applicant's name."""
+    return read_file(path, rel, TesseractEngine(), as_of)
+
+
+@task(name="report-case", cache_policy=NO_CACHE, task_run_name="report-case-{index}")
+def report_case_task(
+    case: CaseInput,
+    documents: list[DocumentReport],
+    out: Path,
+    as_of: date,
+    procedure: str | None,
+    checklists_dir: Path | None,
+    fingerprint: str,
+    index: int,
+) -> CaseSummary:
+    report = build_report(case, documents, load_checklists(checklists_dir), as_of, procedure)
+    write_case_report(report, out, case.root)
+    mark_done(out, case.case_id, fingerprint)
+    return summarize(report)
+
+
+def _settings_key(as_of: date, procedure: str | None, checklists_dir: Path | None) -> str:
+    checklists = {k: v.model_dump() for k, v in load_checklists(checklists_dir).items()}
+    return json.dumps(
+        [
+            SCHEMA_VERSION,
+            as_of.isoformat(),
+            procedure,
+            hashlib.sha256(json.dumps(checklists, sort_keys=True).encode()).hexdigest(),
+        ]
+    )
+
+
+def _summary_on_disk(out: Path, case_id: str) -> CaseSummary:
+    report = Report.model_validate_json((out / case_id / "report.json").read_text("utf-8"))
+    return summarize(report)
+
+
+@flow(name="docintake-batch", log_prints=False)
+def batch_flow(
+    inbox: Path,
+    out: Path,
+    as_of: date,
+    procedure: str | None = None,
+    checklists_dir: Path | None = None,
+    force: bool = False,
+) -> list[CaseSummary]:
+    cases = discover_cases(inbox)
+    settings_key = _settings_key(as_of, procedure, checklists_dir)
+    fingerprints = {case.case_id: case_fingerprint(case, settings_key) for case in cases}
+    done = {
+        case.case_id
+        for case in cases
+        if not force and is_up_to_date(out, case.case_id, fingerprints[case.case_id])
+    }
+    todo = [case for case in cases if case.case_id not in done]
+    summaries = {case_id: _summary_on_disk(out, case_id) for case_id in done}
+
+    jobs = [(case, rel) for case in todo for rel in case.files]
+    futures = {
+        read_file_task.submit(case.root / rel, rel, as_of, index): (case, rel)
+        for index, (case, rel) in enumerate(jobs)
+    }
+    results: dict[str, dict[str, FileResult]] = {case.case_id: {} for case in todo}
+    for case in todo:
+        if not case.files:  # an empty case folder is reported at once: everything is missing
+            summaries[case.case_id] = report_case_task(
+                case,
+                [],
+                out,
+                as_of,
+                procedure,
+                checklists_dir,
+                fingerprints[case.case_id],
+                len(summaries),
+            )
+    for finished, future in enumerate(as_completed(list(futures)), start=1):
+        case, rel = futures[future]
+        results[case.case_id][rel] = future.result()
+        for listener in _progress_listeners:
+            listener(finished, len(jobs), len(done))
+        if len(results[case.case_id]) == len(case.files):
+            documents = [d for name in case.files for d in results[case.case_id][name].documents]
+            summaries[case.case_id] = report_case_task(
+                case,
+                documents,
+                out,
+                as_of,
+                procedure,
+                checklists_dir,
+                fingerprints[case.case_id],
+                len(summaries),
+            )
+    ordered = [summaries[case.case_id] for case in cases]
+    write_summary(out, ordered)
+    return ordered
+
+
+def run_batch(
+    inbox: Path,
+    out: Path,
+    *,
+    as_of: date,
+    procedure: str | None = None,
+    workers: int = 2,
+    checklists_dir: Path | None = None,
+    force: bool = False,
+    progress: ProgressCallback | None = None,
+) -> list[CaseSummary]:
+    """Run the batch flow with up to `workers` files read at once (each Tesseract call is a
+    process of its own, so threads give real parallelism)."""
+    runner = ThreadPoolTaskRunner(max_workers=max(1, workers))
+    if progress:
+        _progress_listeners.append(progress)
+    try:
+        return batch_flow.with_options(task_runner=runner)(
+            inbox, out, as_of, procedure, checklists_dir, force
+        )
+    finally:
+        if progress:
+            _progress_listeners.remove(progress)

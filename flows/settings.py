@@ -1,0 +1,20 @@
+"""Prefect settings docintake wants before Prefect is imported: quiet logs, no telemetry,
+embedded server unless PREFECT_API_URL points at a real one."""
+
+from __future__ import annotations
+
+import os
+
+QUIET_PREFECT = {
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+    "PREFECT_LOGGING_LOG_PRINTS": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+}
+
+
+def configure_prefect() -> None:
+    """Apply docintake's defaults; anything the user set in the environment wins."""
+    for key, value in QUIET_PREFECT.items():
+        os.environ.setdefault(key, value)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.ocr import TesseractEngine
+from pipeline.page import Page
+from pipeline.preprocess import estimate_skew, prepare_page
+from tests.conftest import text_page, to_bgr
+
+
+@pytest.fixture(scope="module")
+def ocr() -> TesseractEngine:
+    return TesseractEngine()
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_turned_pages_come_out_upright_and_readable(ocr: TesseractEngine, turn: int) -> None:
+    image = text_page().rotate(3, expand=True, fillcolor="white").rotate(turn, expand=True)
+    prepared = prepare_page(Page("p.png", 1, "", to_bgr(image)), ocr)
+    text = ocr.read(prepared.image).text
+    assert "quick brown fox" in text
+    assert abs(estimate_skew(prepared.image)) < 0.5
+
+
+def test_skew_estimate_is_the_angle_that_levels_the_text() -> None:
+    for angle in (-6.0, -2.0, 2.5, 8.0):
+        image = text_page().rotate(angle, expand=True, fillcolor="white")
+        gray = to_bgr(image)[:, :, 0]
+        assert estimate_skew(gray) == pytest.approx(-angle, abs=0.6)
+
+
+def test_boxes_map_back_to_the_page_as_loaded(ocr: TesseractEngine) -> None:
+    upright = text_page()
+    straight = ocr.read(to_bgr(upright)).lines[0].bbox
+    # Turned by 90 degrees: the first line must map back to where it is in the turned page.
+    turned = upright.rotate(90, expand=True)
+    prepared = prepare_page(Page("p.png", 1, "", to_bgr(turned)), ocr)
+    found = ocr.read(prepared.image).lines[0].bbox
+    x, y, w, h = prepared.bbox_to_original(found)
+    # PIL rotates counter-clockwise: (x, y) -> (y, W - x) with W the upright width.
+    width = upright.width
+    expected = (straight[1], width - straight[0] - straight[2], straight[3], straight[2])
+    assert np.allclose((x, y, w, h), expected, atol=12)
+
+
+def test_large_photos_are_bounded_and_boxes_scale_back(ocr: TesseractEngine) -> None:
+    big = text_page((4200, 3000))
+    prepared = prepare_page(Page("p.jpg", 1, "", to_bgr(big)), ocr)
+    assert max(prepared.image.shape) <= 2400
+    _, _, w, h = prepared.bbox_to_original((0, 0, 100, 100))
+    assert w == pytest.approx(175, abs=2) and h == pytest.approx(175, abs=2)
