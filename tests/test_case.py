@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline.case import (
+    case_fingerprint,
+    discover_cases,
+    is_up_to_date,
+    mark_done,
+    resolve_procedure,
+)
+from pipeline.errors import UsageError
+from schemas.report import DocumentReport, ExtractedField
+
+
+def _touch(path: Path, content: bytes = b"x") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return path
+
+
+def test_subfolders_and_loose_files_are_cases(tmp_inbox: Path) -> None:
+    _touch(tmp_inbox / "c001" / "passport.jpg")
+    _touch(tmp_inbox / "c001" / "nested" / "card back.png")
+    _touch(tmp_inbox / "c001" / "case.yaml", b"procedure: special_reentry\n")
+    _touch(tmp_inbox / "c001" / "truth.json", b"{}")
+    _touch(tmp_inbox / "c001" / ".DS_Store")
+    _touch(tmp_inbox / "loose scan.pdf")
+    (tmp_inbox / "empty case").mkdir()
+    cases = {case.case_id: case for case in discover_cases(tmp_inbox)}
+    assert set(cases) == {"c001", "loose scan", "empty case"}
+    assert cases["c001"].files == ["nested/card back.png", "passport.jpg"]
+    assert cases["c001"].settings == {"procedure": "special_reentry"}
+    assert cases["loose scan"].files == ["loose scan.pdf"]
+    assert cases["loose scan"].root == tmp_inbox
+    assert cases["empty case"].files == []
+
+
+def test_links_out_of_the_inbox_are_not_followed(tmp_path: Path, tmp_inbox: Path) -> None:
+    secret = _touch(tmp_path / "elsewhere" / "secret.jpg")
+    _touch(tmp_inbox / "c1" / "ok.jpg")
+    os.symlink(secret, tmp_inbox / "c1" / "link.jpg")
+    os.symlink(secret.parent, tmp_inbox / "linked-case")
+    cases = {case.case_id: case for case in discover_cases(tmp_inbox)}
+    assert set(cases) == {"c1"}
+    assert cases["c1"].files == ["ok.jpg"]
+
+
+def test_a_missing_inbox_or_bad_case_yaml_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError):
+        discover_cases(tmp_path / "nope")
+    _touch(tmp_path / "inbox" / "c1" / "case.yaml", b"procedure: [unclosed\n")
+    with pytest.raises(UsageError, match=r"case\.yaml"):
+        discover_cases(tmp_path / "inbox")
+
+
+def _form(procedure: str) -> DocumentReport:
+    return DocumentReport(
+        file="form.pdf",
+        page=1,
+        sha256="0",
+        doc_type="application_form",
+        fields={"form": ExtractedField(value=procedure, confidence=0.9)},
+    )
+
+
+def test_procedure_comes_from_case_yaml_then_form_title_then_option() -> None:
+    form = [_form("reentry_permit")]
+    assert resolve_procedure({"procedure": "special_reentry"}, form, "departure_order") == (
+        "special_reentry",
+        "case.yaml",
+    )
+    assert resolve_procedure({}, form, "departure_order") == ("reentry_permit", "form_title")
+    assert resolve_procedure({}, [], "departure_order") == ("departure_order", "option")
+    assert resolve_procedure({}, [], None) == ("unknown", "none")
+
+
+def test_fingerprint_follows_content_and_settings(tmp_inbox: Path, tmp_path: Path) -> None:
+    _touch(tmp_inbox / "c1" / "a.jpg", b"one")
+    (case,) = discover_cases(tmp_inbox)
+    first = case_fingerprint(case, "settings-a")
+    assert case_fingerprint(case, "settings-a") == first
+    assert case_fingerprint(case, "settings-b") != first
+    _touch(tmp_inbox / "c1" / "a.jpg", b"two")
+    assert case_fingerprint(case, "settings-a") != first
+
+    out = tmp_path / "out"
+    assert not is_up_to_date(out, "c1", first)
+    _touch(out / "c1" / "report.json", b"{}")
+    assert not is_up_to_date(out, "c1", first)  # a report without its mark is redone
+    mark_done(out, "c1", first)
+    assert is_up_to_date(out, "c1", first)
+    assert (out / "c1" / ".fingerprint").stat().st_mode & 0o077 == 0
