@@ -243,6 +243,11 @@ _TITLE_SECOND = {
 }
 
 
+def nationality_text(alpha3: str) -> str:
+    """How the holder's own state writes the nationality in English (VIETNAMESE)."""
+    return _STATES.get(alpha3, ("", alpha3, ""))[1]
+
+
 def visual_date(day: date) -> str:
     """Dates as the visual zone prints them: `12 APR 1990`."""
     return f"{day.day:02d} {_MONTHS[day.month - 1]} {day.year}"
@@ -318,11 +323,11 @@ def _render(
     rng: random.Random,
 ) -> Rendered:
     fmt = _FORMATS[kind]
-    header, nationality_text, language = _STATES.get(
+    header, printed_nationality, language = _STATES.get(
         data.issuing_state, (data.issuing_state, data.nationality, "en")
     )
     if data.nationality != data.issuing_state:
-        nationality_text = _STATES.get(data.nationality, ("", data.nationality, ""))[1]
+        printed_nationality = nationality_text(data.nationality)
     style = _style(rng, language)
     canvas = Canvas(fmt.width_mm, fmt.height_mm, rng.uniform(290, 320), pastel(rng, lightness=0.94))
     guilloche(canvas, rng, colors=[pastel(rng, lightness=0.8) for _ in range(3)],
@@ -361,7 +366,7 @@ def _render(
          ("number" if kind == "TD3" else "document", data.document_number)],
         [("surname", identity.surname)],
         [("given", identity.given_names)],
-        [("nationality", nationality_text)],
+        [("nationality", printed_nationality)],
         [("birth", visual_date(data.date_of_birth)), ("sex", data.sex)],
         [("place", identity.place_of_birth)],
         [("issue", visual_date(issue)), ("expiry", visual_date(data.date_of_expiry))],
