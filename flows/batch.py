@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -26,6 +27,7 @@ from pipeline.case import (
 from pipeline.document import FileResult, read_file
 from pipeline.ocr import TesseractEngine
 from pipeline.report import summarize, write_case_report, write_summary
+from pipeline.storage import atomic_write
 from schemas.checklist import load_checklists
 from schemas.report import SCHEMA_VERSION, CaseSummary, DocumentReport, Report
 
@@ -69,6 +71,20 @@ def _settings_key(as_of: date, procedure: str | None, checklists_dir: Path | Non
     )
 
 
+def write_timings(
+    out: Path, results: dict[str, dict[str, FileResult]], report_seconds: dict[str, float]
+) -> None:
+    """Seconds per stage of each file read in this run and of each case's verification and
+    report, for `docintake bench`."""
+    files = [
+        {"case_id": case_id, "pages": len(result.documents), "seconds": result.seconds}
+        for case_id, per_file in results.items()
+        for result in per_file.values()
+    ]
+    content = {"files": files, "verify_and_report": report_seconds}
+    atomic_write(out / "timings.json", json.dumps(content, indent=1) + "\n")
+
+
 def _summary_on_disk(out: Path, case_id: str) -> CaseSummary:
     report = Report.model_validate_json((out / case_id / "report.json").read_text("utf-8"))
     return summarize(report)
@@ -94,43 +110,41 @@ def batch_flow(
     todo = [case for case in cases if case.case_id not in done]
     summaries = {case_id: _summary_on_disk(out, case_id) for case_id in done}
 
+    report_seconds: dict[str, float] = {}
+
+    def report(case: CaseInput, documents: list[DocumentReport]) -> None:
+        started = time.perf_counter()
+        summaries[case.case_id] = report_case_task(
+            case,
+            documents,
+            out,
+            as_of,
+            procedure,
+            checklists_dir,
+            fingerprints[case.case_id],
+            len(summaries),
+        )
+        report_seconds[case.case_id] = time.perf_counter() - started
+
+    for case in todo:
+        if not case.files:  # an empty case folder is reported at once: everything is missing
+            report(case, [])
     jobs = [(case, rel) for case in todo for rel in case.files]
     futures = {
         read_file_task.submit(case.root / rel, rel, as_of, index): (case, rel)
         for index, (case, rel) in enumerate(jobs)
     }
     results: dict[str, dict[str, FileResult]] = {case.case_id: {} for case in todo}
-    for case in todo:
-        if not case.files:  # an empty case folder is reported at once: everything is missing
-            summaries[case.case_id] = report_case_task(
-                case,
-                [],
-                out,
-                as_of,
-                procedure,
-                checklists_dir,
-                fingerprints[case.case_id],
-                len(summaries),
-            )
     for finished, future in enumerate(as_completed(list(futures)), start=1):
         case, rel = futures[future]
         results[case.case_id][rel] = future.result()
         for listener in _progress_listeners:
             listener(finished, len(jobs), len(done))
         if len(results[case.case_id]) == len(case.files):
-            documents = [d for name in case.files for d in results[case.case_id][name].documents]
-            summaries[case.case_id] = report_case_task(
-                case,
-                documents,
-                out,
-                as_of,
-                procedure,
-                checklists_dir,
-                fingerprints[case.case_id],
-                len(summaries),
-            )
+            report(case, [d for name in case.files for d in results[case.case_id][name].documents])
     ordered = [summaries[case.case_id] for case in cases]
     write_summary(out, ordered)
+    write_timings(out, results, report_seconds)
     return ordered
 
 

@@ -164,6 +164,77 @@ def samples(
     Console().print(f"Wrote {len(truths)} case(s) to {out.resolve()} (as of {judged_on}).")
 
 
+@app.command()
+def bench(
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Cases with truth.json (from `docintake samples`); default: a fixed-"
+            "seed set generated once into OUT."
+        ),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Where data, reports and bench.json go.")
+    ] = Path("out/bench"),
+    workers: Annotated[int, typer.Option(min=1, help="Files read at once.")] = 2,
+) -> None:
+    """Measure accuracy (document type, every field, verdicts, findings, false "complete")
+    and speed (pages per second, seconds per document, time per stage) against ground truth,
+    with raw Tesseract on the same pages in the same run. Writes OUT/bench.json."""
+    configure_prefect()
+    from flows.bench import run_bench
+    from pipeline.storage import atomic_write
+
+    result = run_bench(data, out, workers=workers)
+    atomic_write(out / "bench.json", json.dumps(result, indent=2) + "\n")
+    _print_bench(result)
+    Console().print(f"Full figures: {(out / 'bench.json').resolve()}")
+
+
+def _print_bench(result: dict) -> None:
+    accuracy, speed = result["accuracy"], result["speed"]
+    console_out = Console()
+    head = Table(
+        title=f"docintake bench ({accuracy['cases']} cases, "
+        f"{accuracy['documents']} documents, {result['workers']} workers)"
+    )
+    head.add_column("measure")
+    head.add_column("value", justify="right")
+    rows = [
+        ("document type accuracy", f"{accuracy['doc_type_accuracy']:.1%}"),
+        ("verdict agreement", f"{accuracy['verdict_agreement']:.1%}"),
+        ("missing items agreement", f"{accuracy['missing_agreement']:.1%}"),
+        ("findings agreement", f"{accuracy['findings_agreement']:.1%}"),
+        ("false complete verdicts", str(accuracy["false_complete"])),
+        ("pages", str(speed["pages"])),
+        ("wall seconds", f"{speed['wall_seconds']:.1f}"),
+        ("pages per second", f"{speed['pages_per_second']:.2f}"),
+        (
+            "seconds per document p50 / p95",
+            f"{speed['seconds_per_document_p50']:.2f} / {speed['seconds_per_document_p95']:.2f}",
+        ),
+        ("raw tesseract wall seconds", f"{speed['raw_tesseract']['wall_seconds']:.1f}"),
+        ("ratio to raw tesseract", str(speed["ratio_to_raw_tesseract"])),
+    ]
+    rows += [(f"stage: {k} (s)", f"{v:.1f}") for k, v in speed["stage_seconds"].items()]
+    for row in rows:
+        head.add_row(*row)
+    console_out.print(head)
+    fields = Table(title="fields: exact match / character error rate")
+    for column in ("doc_type", "field", "n", "exact", "CER"):
+        fields.add_column(column)
+    for doc_type, per_field in accuracy["fields"].items():
+        for name, score in per_field.items():
+            fields.add_row(
+                doc_type,
+                name,
+                str(score["documents"]),
+                f"{score['exact']:.1%}",
+                f"{score['cer']:.3f}",
+            )
+    console_out.print(fields)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     app()
