@@ -4,8 +4,6 @@ a pipeline step, print where the results are, and exit with a documented code.""
 from __future__ import annotations
 
 import json
-import logging
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from flows.settings import configure_prefect
+from flows.settings import configure_logging, configure_prefect
 from pipeline.errors import UsageError
 from schemas.report import PROCEDURE_IDS, Report
 
@@ -92,6 +90,8 @@ def run(
     """
     configure_prefect()
     from flows.batch import run_batch
+
+    configure_logging()
 
     judged_on = _parse_as_of(as_of)
     if not inbox.is_dir():
@@ -183,6 +183,8 @@ def bench(
     with raw Tesseract on the same pages in the same run. Writes OUT/bench.json."""
     configure_prefect()
     from flows.bench import run_bench
+
+    configure_logging()
     from pipeline.storage import atomic_write
 
     result = run_bench(data, out, workers=workers)
@@ -236,7 +238,6 @@ def _print_bench(result: dict) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     app()
 
 

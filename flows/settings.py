@@ -18,3 +18,15 @@ def configure_prefect() -> None:
     """Apply docintake's defaults; anything the user set in the environment wins."""
     for key, value in QUIET_PREFECT.items():
         os.environ.setdefault(key, value)
+
+
+def configure_logging() -> None:
+    """Quiet, redacted logs: call after Prefect is imported so its handlers are masked too."""
+    import logging
+    import sys
+
+    from pipeline.privacy import install_redaction
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    install_redaction()
