@@ -19,9 +19,12 @@ from pipeline.extract import extract
 from pipeline.load import LoadLimits, load_file
 from pipeline.ocr import OcrEngine
 from pipeline.preprocess import prepare_page
+from pipeline.privacy import register_sensitive
 from schemas.report import DocumentReport, FileError
 
 STAGES = ("load", "preprocess", "classify", "extract")
+# Fields whose values are masked in logs wherever they appear, once read.
+SENSITIVE_FIELDS = ("name", "surname", "given_names", "applicant_name", "detained_name", "address")
 log = logging.getLogger(__name__)
 
 
@@ -82,6 +85,9 @@ def read_file(
                 kind = classify(prepared, ocr)
             with watch.stage("extract"):
                 fields = extract(kind.doc_type, prepared, ocr, as_of)
+            register_sensitive(
+                *(str(fields[f].value) for f in SENSITIVE_FIELDS if f in fields and fields[f].value)
+            )
         except DocintakeError as error:
             code = getattr(error, "reason", error.code)
             documents.append(_error_report(rel, page.sha256, page.page, code, str(error)))
