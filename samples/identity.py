@@ -276,3 +276,21 @@ def random_identity(rng: random.Random, as_of: date) -> Identity:
         work_restriction=_work_restriction(status.name),
         phone=_phone(rng),
     )
+
+
+def random_passport_number(rng: random.Random, nationality: str) -> str:
+    """A passport number shaped like the ones `nationality` issues (e.g. a renewed passport)."""
+    pool = _POOLS.get(nationality)
+    return _passport_number(rng, pool.passport_pattern if pool else "LDDDDDDDD")
+
+
+def other_name(identity: Identity, rng: random.Random) -> tuple[str, str]:
+    """Surname and given names of someone else from the same country: clearly not a misread
+    of the applicant's name."""
+    pool = _POOLS.get(identity.nationality, _POOLS["USA"])
+    given_pool = pool.male if identity.sex == "M" else pool.female
+    others = [g for g in given_pool if g != identity.given_names]
+    surnames = [s for s in pool.surnames if s != identity.surname]
+    if rng.random() < 0.5 and others:
+        return identity.surname, rng.choice(others)
+    return rng.choice(surnames), identity.given_names
