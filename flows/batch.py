@@ -1,6 +1,8 @@
-"""The batch flow: every case of an inbox read, verified and reported. It reads like the
-pipeline it runs: discover cases -> skip the ones already done -> read each file (a task
-each, in parallel) -> as soon as a case's files are read, verify and report it -> summarize."""
+"""The flows: the batch over an inbox, and the per-case flow that the watcher and the upload
+API hand each case to (in this process, or on Prefect workers through a deployment). Both run
+the same tasks: read each file (a task each, in parallel) -> verify and report the case. The
+batch reads like the pipeline it runs: discover cases -> skip the ones already done -> read
+files -> as soon as a case's files are read, report it -> summarize."""
 
 from __future__ import annotations
 
@@ -18,11 +20,13 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline.case import (
     CaseInput,
+    _document_files,
     build_report,
     case_fingerprint,
     discover_cases,
     is_up_to_date,
     mark_done,
+    read_case_file,
 )
 from pipeline.document import FileResult, read_file
 from pipeline.ocr import TesseractEngine
@@ -146,6 +150,40 @@ def batch_flow(
     write_summary(out, ordered)
     write_timings(out, results, report_seconds)
     return ordered
+
+
+CASE_READERS = 2  # files of one case read at once; workers bound how many cases run at once
+
+
+@flow(
+    name="docintake-case",
+    log_prints=False,
+    task_runner=ThreadPoolTaskRunner(max_workers=CASE_READERS),
+    flow_run_name="case",  # never the case id: an office may name cases after applicants
+)
+def case_flow(
+    case_dir: Path,
+    case_id: str,
+    out: Path,
+    as_of: date,
+    procedure: str | None = None,
+    checklists_dir: Path | None = None,
+) -> CaseSummary:
+    """Read, verify and report the one case whose files are in `case_dir`. Parameters are
+    plain paths, strings and dates so a deployment can run it on any worker that sees the
+    same folders."""
+    case = CaseInput(
+        case_id, case_dir, _document_files(case_dir, case_dir), read_case_file(case_dir)
+    )
+    fingerprint = case_fingerprint(case, _settings_key(as_of, procedure, checklists_dir))
+    if is_up_to_date(out, case_id, fingerprint):
+        return _summary_on_disk(out, case_id)
+    futures = [
+        read_file_task.submit(case_dir / rel, rel, as_of, index)
+        for index, rel in enumerate(case.files)
+    ]
+    documents = [document for future in futures for document in future.result().documents]
+    return report_case_task(case, documents, out, as_of, procedure, checklists_dir, fingerprint, 0)
 
 
 def run_batch(
