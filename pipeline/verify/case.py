@@ -1,0 +1,157 @@
+"""What the rules see of a case: its readable documents, read through one door.
+
+Every value a rule takes from a document goes through `Case.read` (or a typed helper), which
+notes the values the rule needed but cannot trust: a field absent or null, below the
+confidence threshold, or not of the expected form. Those notes become LOW_CONFIDENCE findings,
+so a rule whose input was not read can never pass silently, and a finding built on a doubtful
+read is downgraded to a warning for a person to check rather than asserted as an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from schemas.checklist import Checklist
+from schemas.report import DocumentReport, FieldValue
+
+LOW_CONFIDENCE_THRESHOLD = 0.6
+"""A read whose confidence is below this is a guess a person must confirm. Readers report
+0..1 (Tesseract word confidences, lowered for repairs and failed checks); 0.6 sits under what
+clean prints score (0.85-0.97) and over what repaired or half-read values score, and errs
+towards review: a false "complete" costs more than a look by eye."""
+
+
+@dataclass
+class CaseContext:
+    """What the case folder's case.yaml says beyond its documents."""
+
+    planned_departure: date | None = None
+    planned_return: date | None = None
+    special_permanent_resident: bool = False
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One failure a rule found: plain-English message, the documents and fields involved."""
+
+    message: str
+    documents: tuple[int, ...] = ()
+    fields: tuple[str, ...] = ()
+
+
+@dataclass
+class Doubt:
+    """A value some rule needed but could not trust, and which checks depended on it."""
+
+    reason: str
+    codes: set[str] = field(default_factory=set)
+
+
+CASE_LEVEL = -1
+"""Document index of a doubt about the case as a whole (no document states the value)."""
+
+
+class Case:
+    """The documents of one case and the reads the rules made of them."""
+
+    def __init__(
+        self,
+        documents: list[DocumentReport],
+        procedure: str,
+        checklist: Checklist | None,
+        as_of: date,
+        context: CaseContext,
+    ) -> None:
+        self.documents = documents
+        self.procedure = procedure
+        self.checklist = checklist
+        self.as_of = as_of
+        self.context = context
+        self.doubts: dict[tuple[int, str], Doubt] = {}
+        self.checked_by: dict[int, set[str]] = {}
+        self.current_code = ""
+        """Finding code of the rule now running; reads are charged to it."""
+
+    def label(self, index: int) -> str:
+        document = self.documents[index]
+        return f"{document.file}, page {document.page}"
+
+    def labels(self, indices: list[int] | tuple[int, ...]) -> str:
+        return " and ".join(self.label(i) for i in indices)
+
+    def docs(self, *doc_types: str) -> list[int]:
+        """Indices of the readable documents of these types, in case order."""
+        return [
+            i
+            for i, document in enumerate(self.documents)
+            if document.doc_type in doc_types and not document.errors
+        ]
+
+    def has_field(self, index: int, name: str) -> bool:
+        return name in self.documents[index].fields
+
+    def read(self, index: int, name: str, *, required: bool = True) -> FieldValue:
+        """The field's value, noting a doubt when it is missing, null or low-confidence.
+
+        `required=False` is for fields a document may legitimately not carry: an absent
+        field is then simply not there, but a present one that was not read is still doubted.
+        """
+        self.checked_by.setdefault(index, set()).add(self.current_code)
+        extracted = self.documents[index].fields.get(name)
+        if extracted is None:
+            if required:
+                self.doubt(index, name, "was not found")
+            return None
+        if extracted.value is None:
+            self.doubt(index, name, "could not be read")
+            return None
+        if extracted.confidence < LOW_CONFIDENCE_THRESHOLD:
+            self.doubt(
+                index,
+                name,
+                f"was read with confidence {extracted.confidence:.2f}"
+                f" (below {LOW_CONFIDENCE_THRESHOLD:.2f})",
+            )
+        return extracted.value
+
+    def text(self, index: int, name: str, *, required: bool = True) -> str | None:
+        value = self.read(index, name, required=required)
+        if value is None or isinstance(value, str):
+            return value
+        self.doubt(index, name, f"holds {value!r}, not text")
+        return None
+
+    def date(self, index: int, name: str, *, required: bool = True) -> date | None:
+        value = self.read(index, name, required=required)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.doubt(index, name, f"holds {value!r}, not an ISO date")
+        return None
+
+    def flag(self, index: int, name: str, *, required: bool = True) -> bool | None:
+        value = self.read(index, name, required=required)
+        if value is None or isinstance(value, bool):
+            return value
+        self.doubt(index, name, f"holds {value!r}, not yes/no")
+        return None
+
+    def number(self, index: int, name: str, *, required: bool = True) -> int | None:
+        value = self.read(index, name, required=required)
+        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        self.doubt(index, name, f"holds {value!r}, not a whole number")
+        return None
+
+    def doubt(self, index: int, name: str, reason: str) -> None:
+        """Note that the running rule needed this value and cannot trust it."""
+        entry = self.doubts.setdefault((index, name), Doubt(reason))
+        entry.codes.add(self.current_code)
+
+    def is_doubtful(self, indices: tuple[int, ...], names: tuple[str, ...]) -> bool:
+        return any((i, n) in self.doubts for i in indices for n in names)

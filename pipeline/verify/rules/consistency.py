@@ -1,0 +1,203 @@
+"""Rules that the documents of a case describe one person: name, date of birth, nationality,
+passport number and card number must agree wherever they are printed.
+
+Each document is compared with the case's authoritative one for the fact (the passport, or
+the residence card for its number), so one wrong document gives one finding naming both. A
+field is needed only where there is something to compare it with: a lone form's name is not
+doubted for lack of a second document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.verify import sources
+from pipeline.verify.case import Case, Hit
+from pipeline.verify.names import PrintedName, mrz_name, names_match
+from pipeline.verify.registry import rule
+from schemas.reference import country_code
+from schemas.report import PROCEDURE_IDS
+
+
+@dataclass(frozen=True)
+class Reading:
+    index: int
+    fields: tuple[str, ...]
+    value: Any
+
+
+Reader = Callable[[Case, int], Reading | None]
+
+
+@dataclass(frozen=True)
+class Fact:
+    what: str
+    readers: Mapping[str, Reader]
+    """How each document type states the fact."""
+    anchor: str
+    """The document type that is authoritative for the fact."""
+    anchors_may_differ: bool
+    """Whether two authoritative documents may disagree (an old and a renewed passport):
+    then the others need only match one of them."""
+    same: Callable[[Any, Any], bool]
+
+
+def _text_field(name: str, normalize: Callable[[str], Any] = str) -> Reader:
+    def read(case: Case, index: int) -> Reading | None:
+        text = case.text(index, name)
+        return Reading(index, (name,), normalize(text)) if text is not None else None
+
+    return read
+
+
+def _date_field(name: str) -> Reader:
+    def read(case: Case, index: int) -> Reading | None:
+        day = case.date(index, name)
+        return Reading(index, (name,), day) if day is not None else None
+
+    return read
+
+
+def _passport_name(case: Case, index: int) -> Reading | None:
+    surname = case.text(index, "surname")
+    given_names = case.text(index, "given_names")
+    if surname is None or given_names is None:
+        return None
+    # mrz_type only tells whether the name may have been cut; nothing is judged on it alone.
+    mrz_type = case.documents[index].fields.get("mrz_type")
+    kind = mrz_type.value if mrz_type is not None and isinstance(mrz_type.value, str) else None
+    return Reading(index, ("surname", "given_names"), mrz_name(surname, given_names, kind))
+
+
+def _form_name(case: Case, index: int) -> Reading | None:
+    """A provisional release form is filed by someone for the detainee: the detainee's name
+    is the one the other documents carry."""
+    stated = case.documents[index].fields.get("form")
+    kind = case.procedure if case.procedure in PROCEDURE_IDS else (stated and stated.value)
+    name = "detained_name" if kind == "provisional_release" else "applicant_name"
+    return _text_field(name, PrintedName)(case, index)
+
+
+def _document_number(text: str) -> str:
+    return re.sub(r"[^0-9A-Z]", "", text.upper())
+
+
+def _nationality(text: str) -> str:
+    return country_code(text) or text.upper()
+
+
+def _equal(first: Any, second: Any) -> bool:
+    return bool(first == second)
+
+
+NAME = Fact(
+    "name",
+    {
+        "passport": _passport_name,
+        "residence_card_front": _text_field("name", PrintedName),
+        "reentry_ed_card": _text_field("name", PrintedName),
+        "application_form": _form_name,
+    },
+    anchor="passport",
+    anchors_may_differ=False,
+    same=names_match,
+)
+DATE_OF_BIRTH = Fact(
+    "date of birth",
+    {
+        doc_type: _date_field("date_of_birth")
+        for doc_type in ("passport", "residence_card_front", "reentry_ed_card", "application_form")
+    },
+    anchor="passport",
+    anchors_may_differ=False,
+    same=_equal,
+)
+NATIONALITY = Fact(
+    "nationality",
+    {
+        doc_type: _text_field("nationality", _nationality)
+        for doc_type in ("passport", "residence_card_front", "reentry_ed_card", "application_form")
+    },
+    anchor="passport",
+    anchors_may_differ=False,
+    same=_equal,
+)
+PASSPORT_NUMBER = Fact(
+    "passport number",
+    {
+        "passport": _text_field("document_number", _document_number),
+        "reentry_ed_card": _text_field("passport_number", _document_number),
+        "application_form": _text_field("passport_number", _document_number),
+    },
+    anchor="passport",
+    anchors_may_differ=True,
+    same=_equal,
+)
+CARD_NUMBER = Fact(
+    "residence card number",
+    {
+        "residence_card_front": _text_field("card_number", _document_number),
+        "application_form": _text_field("card_number", _document_number),
+    },
+    anchor="residence_card_front",
+    anchors_may_differ=True,
+    same=_equal,
+)
+
+
+def disagreements(case: Case, fact: Fact) -> Iterator[Hit]:
+    participants = case.docs(*fact.readers)
+    if len(participants) < 2:
+        return
+    readings = [
+        reading
+        for index in participants
+        if (reading := fact.readers[case.documents[index].doc_type](case, index)) is not None
+    ]
+    anchors = [r for r in readings if case.documents[r.index].doc_type == fact.anchor]
+    anchors = anchors or readings[:1]
+    anchor_indices = {a.index for a in anchors}
+    for reading in readings:
+        if reading.index == anchors[0].index:
+            continue
+        if reading.index in anchor_indices and fact.anchors_may_differ:
+            continue
+        pool = anchors if fact.anchors_may_differ else anchors[:1]
+        if any(fact.same(reading.value, other.value) for other in pool):
+            continue
+        compared = " or ".join(f"{case.label(o.index)} ({', '.join(o.fields)})" for o in pool)
+        yield Hit(
+            f"The {fact.what} on {case.label(reading.index)} ({', '.join(reading.fields)})"
+            f" does not match {compared}: one of them is misread, mistyped or not the"
+            " applicant's.",
+            (*(o.index for o in pool), reading.index),
+            tuple(dict.fromkeys((*(f for o in pool for f in o.fields), *reading.fields))),
+        )
+
+
+@rule("FIELD_MISMATCH", "error", sources.CONSISTENCY)
+def names_disagree(case: Case) -> Iterator[Hit]:
+    yield from disagreements(case, NAME)
+
+
+@rule("FIELD_MISMATCH", "error", sources.CONSISTENCY)
+def dates_of_birth_disagree(case: Case) -> Iterator[Hit]:
+    yield from disagreements(case, DATE_OF_BIRTH)
+
+
+@rule("FIELD_MISMATCH", "error", sources.CONSISTENCY)
+def nationalities_disagree(case: Case) -> Iterator[Hit]:
+    yield from disagreements(case, NATIONALITY)
+
+
+@rule("FIELD_MISMATCH", "error", sources.CONSISTENCY)
+def passport_numbers_disagree(case: Case) -> Iterator[Hit]:
+    yield from disagreements(case, PASSPORT_NUMBER)
+
+
+@rule("FIELD_MISMATCH", "error", sources.CONSISTENCY)
+def card_numbers_disagree(case: Case) -> Iterator[Hit]:
+    yield from disagreements(case, CARD_NUMBER)
