@@ -546,7 +546,7 @@ RELATIONSHIPS: dict[str, tuple[str, str]] = {
     "employer": ("Employer", "雇用主"),
 }
 _BLOOD_RELATIVES = {"parent", "child", "sibling"}
-_JAPANESE_NAMES = (
+JAPANESE_RESIDENT_NAMES = (
     "SATO HIROSHI",
     "SUZUKI YUKI",
     "TAKAHASHI KENJI",
@@ -583,7 +583,7 @@ _TRAVEL_PURPOSES = (
     "Overseas assignment",
 )
 _PORTS = ("Narita Airport", "Haneda Airport", "Kansai Airport", "Chubu Airport", "Fukuoka Airport")
-_DETENTION_PLACES = (
+DETENTION_PLACES = (
     _Label("East Japan Immigration Center", "東日本入国管理センター"),
     _Label("Omura Immigration Center", "大村入国管理センター"),
     _Label("Tokyo Regional Immigration Services Bureau", "東京出入国在留管理局"),
@@ -699,7 +699,7 @@ def _relative_name(identity: Identity, relationship: str, rng: random.Random) ->
                 and other.given_names != identity.given_names
             ):
                 return f"{identity.surname} {other.given_names}"
-    return rng.choice(_JAPANESE_NAMES)
+    return rng.choice(JAPANESE_RESIDENT_NAMES)
 
 
 def _periods(status_name: str) -> list[str]:
@@ -958,7 +958,7 @@ def _release_sections(c: _Composer, answers: FormAnswers, name: str, status: str
     deposit = (
         answers.deposit_amount if answers.deposit_amount is not None else rng.choice(_DEPOSITS)
     )
-    place = rng.choice(_DETENTION_PLACES)
+    place = rng.choice(DETENTION_PLACES)
     c.truth.update(
         applicant_name=name,
         nationality=identity.nationality,
@@ -1032,7 +1032,8 @@ def _font_for(text: str, latin: str, japanese: str) -> str:
     return japanese if any(ord(ch) > 0xFF for ch in text) else latin
 
 
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
+    """Lines that fit `width`: breaks between Latin words or between any two CJK characters."""
     lines: list[str] = []
     current = ""
     for token in _WRAP_TOKEN.findall(text):
@@ -1223,7 +1224,7 @@ def draw_value(
     canvas.setFillGray(0)
     if multiline:
         baseline = y + height - pad - size
-        for line in _wrap(text, font, size, width - 2 * pad):
+        for line in wrap_text(text, font, size, width - 2 * pad):
             canvas.setFont(font, size)
             canvas.drawString(x + pad, baseline, line)
             baseline -= size * 1.25
@@ -1350,7 +1351,7 @@ class _Layout:
         return tuple(runs)
 
     def _wrapped(self, text: str, font: str, size: float, width: float) -> list[_Line]:
-        return [(_Run(line, font, size),) for line in _wrap(text, font, size, width)]
+        return [(_Run(line, font, size),) for line in wrap_text(text, font, size, width)]
 
     def label_lines(
         self, label: _Label, number: int | None, width: float, size: float | None = None
@@ -1383,7 +1384,7 @@ class _Layout:
             if not entry.multiline:
                 return style.value_size * 1.9, []
             font = _font_for(entry.value, style.value_font, style.japanese_font)
-            lines = max(2, len(_wrap(entry.value, font, style.value_size, width - 2 * _PAD)))
+            lines = max(2, len(wrap_text(entry.value, font, style.value_size, width - 2 * _PAD)))
             return lines * style.value_size * 1.25 + 2 * _PAD, []
         return self._place_options(entry, width)
 
