@@ -22,8 +22,11 @@ from functools import cache
 from itertools import product
 from typing import Literal
 
+import cv2
+import numpy as np
 import pycountry
 
+from pipeline.ocr import BBox
 from schemas.reference import country_code
 
 MrzType = Literal["TD1", "TD2", "TD3", "MRVA", "MRVB"]
@@ -841,3 +844,217 @@ def read_mrz_text(
         lattice = [fit_length(line, fmt.length, confidence) for line in candidate]
         return read_lattice(mrz_type, lattice, as_of=as_of)
     return None
+
+
+# --------------------------------------------------------------------- locating the zone
+
+
+@dataclass(frozen=True)
+class MrzRegion:
+    """Where a zone lies in an image: its box in that image's pixels, how far it is turned
+    (a quarter `rotation`, clockwise, that makes it read upright, then a small `angle` of skew
+    in degrees, positive when lines descend to the right once upright), and how sure the
+    detector is that it is one."""
+
+    box: BBox
+    rotation: int
+    angle: float
+    confidence: float
+    lines: int
+    characters: int  # per line, as measured: 44, 36 or 30 when all is well
+    pitch: float  # character pitch in pixels
+
+
+@dataclass
+class _TextLine:
+    """A row of character-like blobs at a regular pitch: the shape every MRZ line has and
+    ordinary text, with its proportional letters and word spaces, has not."""
+
+    members: np.ndarray  # rows of (x, y, w, h) boxes, left to right
+    pitch: float
+    regularity: float  # share of neighbour gaps within a quarter pitch of the pitch
+    positions: int  # character cells the line spans at that pitch
+    slope: float
+    height: float
+
+    @property
+    def center_y(self) -> float:
+        return float(np.median(self.members[:, 1] + self.members[:, 3] / 2))
+
+    @property
+    def left(self) -> float:
+        return float(self.members[0, 0])
+
+    @property
+    def right(self) -> float:
+        return float(self.members[-1, 0] + self.members[-1, 2])
+
+
+def _text_mask(gray: np.ndarray) -> np.ndarray:
+    """Dark strokes on a light background, whatever the lighting: a black-hat transform keeps
+    what is darker than its surroundings, and Otsu (with a floor, so that faint security
+    print stays out) splits ink from paper."""
+    kernel_size = max(9, round(max(gray.shape) / 100) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel_size, kernel_size))
+    blackhat = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, kernel)
+    otsu, _ = cv2.threshold(blackhat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    _, mask = cv2.threshold(blackhat, max(otsu, 40), 255, cv2.THRESH_BINARY)
+    return mask
+
+
+def _glyph_boxes(mask: np.ndarray) -> np.ndarray:
+    """Boxes (x, y, w, h) of blobs the size and shape of printed characters."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    boxes = stats[1:, :4].astype(np.int32)
+    areas = stats[1:, 4]
+    w, h = boxes[:, 2], boxes[:, 3]
+    height_limit = max(12, mask.shape[0] // 6)
+    keep = (h >= 5) & (h <= height_limit) & (w <= 2 * h) & (w * 4 >= h) & (areas >= 10)
+    return boxes[keep]
+
+
+def _text_lines(boxes: np.ndarray, shape: tuple[int, int]) -> list[_TextLine]:
+    """Rows of regularly spaced glyphs. Each glyph is smeared sideways by its own height into
+    a thin strip, so that neighbours in a row touch whatever the scale; rows then are the
+    strips' connected components."""
+    if len(boxes) < 20:
+        return []
+    strips = np.zeros(shape, np.uint8)
+    for x, y, w, h in boxes.tolist():
+        reach = int(0.75 * h) + 1
+        cv2.rectangle(
+            strips, (x - reach, y + h // 3), (x + w + reach, y + (2 * h) // 3), 255, thickness=-1
+        )
+    _, labels = cv2.connectedComponents(strips, connectivity=4)
+    centers_x = boxes[:, 0] + boxes[:, 2] // 2
+    centers_y = boxes[:, 1] + boxes[:, 3] // 2
+    row_of = labels[centers_y, centers_x]
+    lines = []
+    for row in np.unique(row_of):
+        members = boxes[row_of == row]
+        if len(members) < 20:
+            continue
+        members = members[np.argsort(members[:, 0])]
+        mid_x = members[:, 0] + members[:, 2] / 2
+        gaps = np.diff(mid_x)
+        pitch = float(np.median(gaps))
+        if pitch <= 0:
+            continue
+        regularity = float(np.mean(np.abs(gaps / pitch - 1) < 0.25))
+        positions = round((mid_x[-1] - mid_x[0]) / pitch) + 1
+        mid_y = members[:, 1] + members[:, 3] / 2
+        slope = float(np.polyfit(mid_x, mid_y, 1)[0])
+        height = float(np.percentile(members[:, 3], 75))
+        lines.append(_TextLine(members, pitch, regularity, positions, slope, height))
+    return lines
+
+
+def _zones(lines: list[_TextLine]) -> list[tuple[float, list[_TextLine]]]:
+    """Stacks of 2 or 3 MRZ-like lines (same pitch, same span, a line apart), scored."""
+    candidates = [
+        line
+        for line in lines
+        if line.regularity >= 0.6 and 26 <= line.positions <= 48 and len(line.members) >= 18
+    ]
+    candidates.sort(key=lambda line: line.center_y)
+    zones = []
+    for start in range(len(candidates)):
+        stack = [candidates[start]]
+        for line in candidates[start + 1 :]:
+            last = stack[-1]
+            spacing = line.center_y - last.center_y
+            if not 1.1 * last.height <= spacing <= 2.8 * last.height:
+                continue
+            same_pitch = 0.85 <= line.pitch / last.pitch <= 1.18
+            aligned = abs(line.left - last.left) <= 2.5 * last.pitch
+            if same_pitch and aligned:
+                stack.append(line)
+            if len(stack) == 3:
+                break
+        if len(stack) < 2:
+            continue
+        for count in (3, 2):
+            if len(stack) < count:
+                continue
+            chosen = stack[:count]
+            expected = (30,) if count == 3 else (36, 44)
+            positions = float(np.mean([line.positions for line in chosen]))
+            fit = max(0.0, 1 - min(abs(positions - e) for e in expected) / 6)
+            regularity = float(np.mean([line.regularity for line in chosen]))
+            score = fit * regularity
+            if score > 0.3:
+                zones.append((score, chosen))
+                break
+    zones.sort(key=lambda zone: zone[0], reverse=True)
+    return zones
+
+
+def _points_right(mask: np.ndarray, lines: list[_TextLine]) -> float:
+    """Vote in -1..1 on whether the zone's chevrons open to the right, as `<` does upright:
+    the short glyphs' ink spreads wider at their right end than at their left."""
+    votes = []
+    for line in lines:
+        small = line.members[line.members[:, 3] < 0.8 * line.height]
+        for x, y, w, h in small.tolist():
+            glyph = mask[y : y + h, x : x + w] > 0
+            if w < 4:
+                continue
+            third = max(1, w // 3)
+            spreads = []
+            for part in (glyph[:, :third], glyph[:, -third:]):
+                rows = np.flatnonzero(part.any(axis=1))
+                spreads.append(rows[-1] - rows[0] + 1 if len(rows) else 0)
+            left, right = spreads
+            if max(left, right) > 0:
+                votes.append(np.sign(right - left))
+    return float(np.mean(votes)) if votes else 0.0
+
+
+def _quarter_turn(mask: np.ndarray, turns: int) -> np.ndarray:
+    return np.ascontiguousarray(np.rot90(mask, k=turns)) if turns else mask
+
+
+def detect_mrz(gray: np.ndarray) -> MrzRegion | None:
+    """The machine-readable zone of a page, without OCR: 2 or 3 stacked lines of 30 to 44
+    evenly spaced glyphs. Pages may arrive turned by a quarter; both axes are tried. None when
+    no such band is there (ordinary text lacks the even pitch and unbroken rows)."""
+    scale = min(1.0, 1600 / max(gray.shape[:2]))
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    mask = _text_mask(small)
+    best: tuple[float, int, list[_TextLine]] | None = None
+    for turns in (0, 1):  # as is, and a quarter turn counter-clockwise
+        turned = _quarter_turn(mask, turns)
+        zones = _zones(_text_lines(_glyph_boxes(turned), turned.shape))
+        if zones and (best is None or zones[0][0] > best[0]):
+            best = (zones[0][0], turns, zones[0][1])
+    if best is None:
+        return None
+    score, turns, lines = best
+    turned = _quarter_turn(mask, turns)
+    direction = _points_right(turned, lines)
+    upside_down = direction < 0 or (direction == 0 and lines[0].center_y < turned.shape[0] / 2)
+    members = np.vstack([line.members for line in lines])
+    x0, y0 = members[:, :2].min(axis=0)
+    x1, y1 = (members[:, :2] + members[:, 2:4]).max(axis=0)
+    box = _box_from_turned((int(x0), int(y0), int(x1 - x0), int(y1 - y0)), turns, mask.shape)
+    rotation = ((270 if turns else 0) + (180 if upside_down else 0)) % 360
+    slope = float(np.median([line.slope for line in lines]))
+    return MrzRegion(
+        box=tuple(round(v / scale) for v in box),  # type: ignore[arg-type]
+        rotation=rotation,
+        angle=math.degrees(math.atan(slope)),
+        confidence=round(min(1.0, score) * (0.6 + 0.4 * abs(direction)), 3),
+        lines=len(lines),
+        characters=round(float(np.mean([line.positions for line in lines]))),
+        pitch=float(np.mean([line.pitch for line in lines])) / scale,
+    )
+
+
+def _box_from_turned(box: BBox, turns: int, shape: tuple[int, int]) -> BBox:
+    """A box found in the image turned `turns` quarters counter-clockwise, in the image's
+    own pixels."""
+    if not turns:
+        return box
+    x, y, w, h = box
+    width = shape[1]
+    return (width - (y + h), x, h, w)
