@@ -8,14 +8,17 @@ text does not say enough.
 
 from __future__ import annotations
 
+import gettext
 import re
 import unicodedata
 from datetime import date
 from functools import cache
 
+import pycountry
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
-from schemas.reference import Period, status_table
+from schemas.reference import Period, country_code, status_table
 
 UNLIMITED_PERIOD = Period(days_estimate=999_999)
 """What parse_period returns for 無期限 / 永住 / "Unlimited": a Period with no years, months or
@@ -24,6 +27,9 @@ come out right without special cases. Test for it with `is_unlimited`."""
 
 _MATCH_THRESHOLD = 0.6
 """Below this similarity a status or work-restriction reading is reported as no match."""
+
+_COUNTRY_THRESHOLD = 0.7
+"""Country names are short and many: a looser match would pick a neighbour's name."""
 
 
 def is_unlimited(period: Period | None) -> bool:
@@ -54,10 +60,10 @@ _MONTH_ALTERNATION = "|".join(sorted(_MONTHS, key=len, reverse=True))
 # First year of each era minus one: 令和1年 is 2019.
 _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925, "R": 2018, "H": 1988, "S": 1925}
 
-# 年 comes back from Tesseract as 4 or # and, on low-resolution crops, gets dropped; 月 as 日
-# or 目. The separator is optional only where four year digits fix where the month starts.
+# 年 comes back from Tesseract as 4 or # and, on low-resolution crops, gets dropped; 月 as any
+# other character (日, 目, 朋). Four year digits in front fix where the month starts.
 _KANJI_DATE = re.compile(
-    r"(?P<y>\d{4})\s*(?:年|[4#]|\s)?\s*(?P<m>\d{1,2})\s*[月日目用]\s*(?P<d>\d{1,2})"
+    r"(?P<y>\d{4})\s*(?:年|[4#]|\s)?\s*(?P<m>\d{1,2})\s*[^\d\s]\s*(?P<d>\d{1,2})"
 )
 _ERA_DATE = re.compile(
     r"(?P<era>令和|平成|昭和)\s*(?P<y>\d{1,2}|元)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})"
@@ -90,17 +96,27 @@ def _repair_digit_runs(text: str) -> str:
 
 
 def _two_digit_part(text: str, upper: int) -> int | None:
-    """A month or day; Tesseract reads a leading 0 as 9 after 年, so 93 means 03."""
+    """A month or day. Tesseract's Japanese model reads a leading 0 as 9 or 6 (93, 65), so a
+    two-digit value out of range that starts with one of them stands for 0 and its digit."""
     value = int(text)
-    if value > upper and len(text) == 2 and text[0] == "9":
+    if value > upper and len(text) == 2 and text[0] in "96":
         value = int(text[1])
     return value if 1 <= value <= upper else None
 
 
-def _build_date(year: int, month_text: str, day_text: str) -> date | None:
+def _plausible_year(text: str) -> int | None:
+    """A year between 1900 and 2100; 2631 or 2931 is 2031 with its 0 misread."""
+    year = int(text)
+    if not 1900 <= year <= 2100 and len(text) == 4 and text[1] in "96":
+        year = int(text[0] + "0" + text[2:])
+    return year if 1900 <= year <= 2100 else None
+
+
+def _build_date(year_text: str, month_text: str, day_text: str) -> date | None:
+    year = _plausible_year(year_text)
     month = _two_digit_part(month_text, 12)
     day = _two_digit_part(day_text, 31)
-    if month is None or day is None or not 1900 <= year <= 2100:
+    if year is None or month is None or day is None:
         return None
     try:
         return date(year, month, day)
@@ -116,23 +132,70 @@ def parse_date(text: str) -> date | None:
     upper = normalized.upper()
     for match in _ERA_DATE.finditer(normalized):
         era_year = 1 if match["y"] == "元" else int(match["y"])
-        found = _build_date(_ERAS[match["era"]] + era_year, match["m"], match["d"])
+        found = _build_date(str(_ERAS[match["era"]] + era_year), match["m"], match["d"])
         if found:
             return found
     for match in _NAMED_MONTH_DATE.finditer(upper):
-        found = _build_date(int(match["y"]), str(_MONTHS[match["mon"]]), match["d"])
+        found = _build_date(match["y"], str(_MONTHS[match["mon"]]), match["d"])
         if found:
             return found
     for match in _MONTH_FIRST_DATE.finditer(upper):
-        found = _build_date(int(match["y"]), str(_MONTHS[match["mon"]]), match["d"])
+        found = _build_date(match["y"], str(_MONTHS[match["mon"]]), match["d"])
         if found:
             return found
     for pattern in (_YEAR_FIRST_DATE, _DAY_FIRST_DATE, _KANJI_DATE):
         for match in pattern.finditer(normalized):
-            found = _build_date(int(match["y"]), match["m"], match["d"])
+            found = _build_date(match["y"], match["m"], match["d"])
             if found:
                 return found
     return None
+
+
+def _digit_agreement(candidate: str, japanese: str) -> int:
+    return sum(a == b for a, b in zip(candidate, japanese, strict=False))
+
+
+def reconcile_kanji_date(english: str, japanese: str) -> tuple[date | None, bool]:
+    """A YYYY年MM月DD日 date (two-digit month and day, as residence cards print them) from
+    two readings of the same print: the English model's, whose digits are right but whose
+    年, 月 and 日 become zero to two junk characters each, and the Japanese model's, whose
+    kanji are right but whose zeros may be nines or sixes.
+
+    Every way of placing month and day in the English digits is tried; the Japanese reading
+    picks among them. Returns (date, whether both readings agree on it)."""
+    japanese_date = parse_date(japanese)
+    japanese_parts = _KANJI_DATE.search(_repair_digit_runs(_nfkc(japanese)))
+    reading = re.sub(r"\s+", "", _nfkc(english).upper())
+    candidates: list[tuple[float, date]] = []
+    for start in range(len(reading) - 3):
+        year_text = reading[start : start + 4]
+        if not year_text.isdigit() or not 1900 <= int(year_text) <= 2100:
+            continue
+        rest = reading[start + 4 :]
+        for year_junk in (0, 1, 2):
+            month_text = rest[year_junk : year_junk + 2]
+            for month_junk in (0, 1, 2):
+                day_start = year_junk + 2 + month_junk
+                day_text = rest[day_start : day_start + 2]
+                if not (month_text.isdigit() and day_text.isdigit()):
+                    continue
+                try:
+                    found = date(int(year_text), int(month_text), int(day_text))
+                except ValueError:
+                    continue
+                # 年 and 月 almost always leave one or two junk characters behind.
+                score = 0.5 * (year_junk > 0) + 0.25 * (month_junk > 0)
+                if japanese_parts:
+                    score += _digit_agreement(month_text, japanese_parts["m"].zfill(2))
+                    score += _digit_agreement(day_text, japanese_parts["d"].zfill(2))
+                score += 5.0 * (found == japanese_date)
+                candidates.append((score, found))
+        if candidates:
+            break
+    if not candidates:
+        return japanese_date, False
+    best = max(candidates, key=lambda item: item[0])[1]
+    return best, best == japanese_date
 
 
 # ---------------------------------------------------------------- card numbers
@@ -218,13 +281,21 @@ def parse_period(text: str) -> Period | None:
 # ---------------------------------------------------------------- statuses and restrictions
 
 
-def _fold_for_matching(text: str) -> str:
-    """Letters, digits and kana/kanji (not the ・ between them) only, lower case: OCR drops
-    and invents punctuation and spaces, so they cannot count."""
-    return re.sub(r"[^0-9a-z\u3040-\u30fa\u30fc-\u30ff\u4e00-\u9fff]", "", _nfkc(text).lower())
+_SMALL_KANA = str.maketrans(
+    "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ", "あいうえおつやゆよわアイウエオツヤユヨワカケ"
+)
 
 
-def _similarity(reading: str, name: str) -> float:
+def fold_for_matching(text: str) -> str:
+    """Letters, digits and kana/kanji (not the ・ between them) only, lower case, kana
+    without voicing marks and small kana full size: OCR drops and invents punctuation and
+    spaces, and mixes up フ/ブ/プ and ィ/イ, so none of these can count."""
+    decomposed = unicodedata.normalize("NFKD", text).lower()
+    unvoiced = decomposed.replace("\u3099", "").replace("\u309a", "").translate(_SMALL_KANA)
+    return re.sub(r"[^0-9a-z\u3040-\u30fa\u30fc-\u30ff\u4e00-\u9fff]", "", unvoiced)
+
+
+def text_similarity(reading: str, name: str) -> float:
     """Whole-string similarity, averaged with how well the best window of the reading
     matches when the reading is longer. The window part tolerates stray label text around
     the value; the whole-string part keeps 技能 from winning over 技能実習1号."""
@@ -237,10 +308,10 @@ def _similarity(reading: str, name: str) -> float:
 
 
 def _best_match(text: str, candidates: list[tuple[str, str]]) -> tuple[str | None, float]:
-    reading = _fold_for_matching(text)
+    reading = fold_for_matching(text)
     best_key, best_score = None, 0.0
     for key, name in candidates:
-        score = _similarity(reading, _fold_for_matching(name))
+        score = text_similarity(reading, fold_for_matching(name))
         if score > best_score:
             best_key, best_score = key, score
     if best_score < _MATCH_THRESHOLD:
@@ -280,3 +351,66 @@ def normalize_name(text: str) -> str:
     upper = _nfkc(text).upper().replace("<", " ").replace(",", " ")
     kept = re.sub(r"[^\w\s'-]|\d|_", "", upper)
     return " ".join(kept.split())
+
+
+# ---------------------------------------------------------------- countries
+
+# How Japanese documents shorten country names that ISO lists in a longer form.
+_JAPANESE_SHORT_COUNTRY_NAMES = ("韓国", "台湾", "英国", "イギリス", "アメリカ", "米国", "中国")
+
+
+@cache
+def _country_candidates() -> list[tuple[str, str]]:
+    """(printed name folded for matching, ISO code) for every name country_code knows."""
+    japanese = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ja"])
+    names: list[str] = list(_JAPANESE_SHORT_COUNTRY_NAMES)
+    for country in pycountry.countries:
+        names += [country.name, japanese.gettext(country.name)]
+    candidates = []
+    for name in names:
+        code = country_code(name)
+        if code:
+            candidates.append((fold_for_matching(name), code))
+    return candidates
+
+
+def match_country(text: str) -> tuple[str | None, float]:
+    """ISO alpha-3 code of a printed country, tolerating OCR noise (ブイリピン for フィリピン);
+    exact names go through schemas.reference.country_code first."""
+    exact = country_code(text)
+    if exact:
+        return exact, 1.0
+    reading = fold_for_matching(text)
+    best_code, best_score = None, 0.0
+    for name, code in _country_candidates():
+        score = text_similarity(reading, name)
+        if score > best_score:
+            best_code, best_score = code, score
+    if best_score < _COUNTRY_THRESHOLD:
+        return None, best_score
+    return best_code, best_score
+
+
+def transfer_spaces(spaced: str, unspaced: str) -> str:
+    """`unspaced` with word breaks put where `spaced` (another reading of the same print)
+    has them. Tesseract drops spaces when restricted to a character whitelist, while the
+    reading that kept them may have a letter or two wrong."""
+    letters = spaced.replace(" ", "")
+    breaks = set()
+    position = 0
+    for char in spaced:
+        if char == " ":
+            breaks.add(position)
+        else:
+            position += 1
+    target = unspaced.replace(" ", "")
+    mapped: set[int] = set()
+    for tag, src_start, src_end, dest_start, dest_end in Levenshtein.opcodes(letters, target):
+        for index in breaks:
+            if src_start <= index < src_end or (index == src_end == len(letters)):
+                offset = index - src_start
+                span = dest_end - dest_start
+                mapped.add(dest_start + (offset if tag == "equal" else min(offset, span)))
+    return "".join(
+        (" " if index in mapped and index > 0 else "") + char for index, char in enumerate(target)
+    )

@@ -1,0 +1,594 @@
+"""Residence card (在留カード) front and back.
+
+The card has no MRZ, so every decision rests on printed text read from a small, patterned
+card. The reader finds the card, warps it to one size, flattens its tinted background and
+splits it into text rows and, within a row, into chunks separated by wide gaps (a label block,
+then its value). All rows are read in ONE Japanese pass over a stack of the row crops: a
+whole-card pass drops rows and a pass per crop pays Tesseract's start-up cost a dozen times.
+Tesseract's Japanese model misreads 0 as 9 or 6, so every digit group it finds is read again,
+in a second single pass, by the English model restricted to digits and capitals; card number
+and name come from that pass too. Fields are found by their printed labels (Japanese or
+English, fuzzily) and, where a label is garbled, by what the value itself looks like (a status
+of residence, a period with its expiry in brackets, まで有効).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from pipeline.ocr import BBox, OcrEngine, Word
+from pipeline.page import PreparedPage
+from pipeline.textparse import (
+    fold_for_matching,
+    is_unlimited,
+    match_country,
+    match_status,
+    match_work_restriction,
+    normalize_name,
+    parse_card_number,
+    parse_period,
+    reconcile_kanji_date,
+    text_similarity,
+    transfer_spaces,
+)
+from schemas.reference import Period
+from schemas.report import ExtractedField
+
+CARD_ASPECT = 85.60 / 53.98
+CANONICAL_WIDTH = 1100
+"""Pixels across the card once warped: about 12.8 px/mm, so 2 mm values are some 25 px
+tall, where Tesseract reads best, whether the card came from a phone or a 150 dpi scan."""
+
+_PX_PER_MM = CANONICAL_WIDTH / 85.60
+_MIN_CARD_AREA = 0.15  # share of the page a card outline must cover to be taken for the card
+_ASPECT_TOLERANCE = 0.18
+_INK_RATIO = 0.72  # darker than this share of the local background is ink
+_CHUNK_GAP_MM = 1.0  # labels and values are set at least 1.2 mm apart; letters much closer
+_ROW_PAD = 4
+_STACK_GAP = 24
+_LINE_HEIGHT = 40  # pixels each line is scaled to for OCR: glyphs some 30 px tall
+_LABEL_THRESHOLD = 0.62
+_ALNUM_WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+# ---------------------------------------------------------------- finding the card
+
+
+@dataclass
+class CardImage:
+    """The card warped to CANONICAL_WIDTH, and how its points map back to the prepared
+    page (for the report's boxes)."""
+
+    image: np.ndarray
+    to_prepared: np.ndarray
+    outline_found: bool
+
+
+def _order_corners(points: np.ndarray) -> np.ndarray:
+    """Top-left, top-right, bottom-right, bottom-left."""
+    total = points.sum(axis=1)
+    difference = np.diff(points, axis=1).ravel()
+    return np.array(
+        [points[np.argmin(total)], points[np.argmin(difference)], points[np.argmax(total)],
+         points[np.argmax(difference)]],
+        dtype=np.float32,
+    )
+
+
+def _card_outline(gray: np.ndarray, aspect: float) -> np.ndarray | None:
+    """Corners (in `gray` pixels) of the largest quadrilateral with the card's proportions."""
+    factor = min(1.0, 900 / max(gray.shape))
+    small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    edges = cv2.Canny(cv2.GaussianBlur(small, (5, 5), 0), 30, 90)
+    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    page_area = small.shape[0] * small.shape[1]
+    best: tuple[float, np.ndarray] | None = None
+    for contour in contours:
+        hull = cv2.convexHull(contour)
+        area = cv2.contourArea(hull)
+        if area < _MIN_CARD_AREA * page_area or area > 0.97 * page_area:
+            continue
+        quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+        if len(quad) != 4:
+            continue
+        corners = _order_corners(quad.reshape(4, 2).astype(np.float32))
+        width = (np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3]))
+        height = (np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1]))
+        if height == 0 or abs(width / height - aspect) > _ASPECT_TOLERANCE * aspect:
+            continue
+        if best is None or area > best[0]:
+            best = (area, corners / factor)
+    return best[1] if best else None
+
+
+def locate_card(gray: np.ndarray, *, aspect: float = CARD_ASPECT,
+                width: int = CANONICAL_WIDTH) -> CardImage:
+    """The card cut out of a scan or photo and squared up; a page with no visible outline
+    (a tight crop, or the card filling the picture) is taken whole."""
+    corners = _card_outline(gray, aspect)
+    if corners is None:
+        factor = width / gray.shape[1]
+        scaled = cv2.resize(gray, None, fx=factor, fy=factor,
+                            interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
+        return CardImage(scaled, np.diag([1 / factor, 1 / factor, 1.0]), False)
+    height = round(width / aspect)
+    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]],
+                      dtype=np.float32)
+    forward = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    warped = cv2.warpPerspective(gray, forward, (width, height), flags=cv2.INTER_CUBIC,
+                                 borderMode=cv2.BORDER_REPLICATE)
+    return CardImage(warped, np.linalg.inv(forward), True)
+
+
+# ---------------------------------------------------------------- rows and chunks
+
+
+@dataclass
+class Chunk:
+    """Ink on one row between wide gaps: a label block, a value, or part of one."""
+
+    x0: int
+    x1: int
+    words: list[Word] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def joined(self) -> str:
+        """The words run together, as Japanese is written; OCR splits it at random."""
+        return "".join(w.text for w in self.words)
+
+
+@dataclass
+class Row:
+    y0: int
+    y1: int
+    chunks: list[Chunk]
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for c in self.chunks for w in c.words]
+
+    @property
+    def joined(self) -> str:
+        return "".join(c.joined for c in self.chunks)
+
+
+def flatten_background(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(text darkened against a flat white background, ink mask). Dividing by a closing of
+    the image removes tint, guilloche and uneven light, which otherwise read as characters."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (25, 25))
+    background = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, kernel).astype(np.float32)
+    ratio = gray.astype(np.float32) / np.maximum(background, 1.0)
+    flat = np.clip(ratio * 255.0, 0, 255).astype(np.uint8)
+    return flat, (ratio < _INK_RATIO).astype(np.uint8) * 255
+
+
+def _drop_non_text(mask: np.ndarray) -> np.ndarray:
+    """The mask without what is not lettering: the photo, frames around text and ruled
+    lines. Tesseract reads frames as brackets and photos as strings of kanji."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    keep = np.zeros(count, dtype=bool)
+    for index in range(1, count):
+        _, _, w, h, area = stats[index]
+        too_tall = h > 4.6 * _PX_PER_MM
+        rule = w > 10 * _PX_PER_MM and h < 0.6 * _PX_PER_MM
+        frame = w > 12 * _PX_PER_MM and area < 0.2 * w * h
+        speck = area < 4
+        keep[index] = not (too_tall or rule or frame or speck)
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def _runs(profile: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
+    """[start, end) runs where profile is non-zero, joining runs closer than min_gap."""
+    runs: list[tuple[int, int]] = []
+    inside = np.flatnonzero(profile > 0)
+    if inside.size == 0:
+        return runs
+    start = previous = int(inside[0])
+    for position in inside[1:]:
+        position = int(position)
+        if position - previous > min_gap:
+            runs.append((start, previous + 1))
+            start = position
+        previous = position
+    runs.append((start, previous + 1))
+    return runs
+
+
+def find_rows(mask: np.ndarray) -> list[Row]:
+    """Text rows (a label block and its value share one) split into chunks at wide gaps."""
+    rows: list[Row] = []
+    min_height = round(0.7 * _PX_PER_MM)
+    for y0, y1 in _runs(mask.sum(axis=1) // 255 > 1, min_gap=1):
+        if y1 - y0 < min_height:
+            continue
+        columns = mask[y0:y1].sum(axis=0) // 255
+        chunks = [Chunk(x0, x1) for x0, x1 in _runs(columns, round(_CHUNK_GAP_MM * _PX_PER_MM))]
+        rows.append(Row(y0, y1, chunks))
+    return rows
+
+
+# ---------------------------------------------------------------- reading in one pass
+
+
+def read_stacked(
+    image: np.ndarray, crops: list[BBox], ocr: OcrEngine, *, lang: str,
+    whitelist: str | None = None, line_height: int | None = None,
+) -> list[list[Word]]:
+    """The words of each crop, boxes in `image` pixels, from ONE OCR call over the crops
+    stacked one above the other with white space between. With `line_height`, each crop is
+    scaled to that height first, so small glosses and large values read alike."""
+    if not crops:
+        return []
+    pieces: list[np.ndarray] = []
+    factors: list[float] = []
+    for x, y, w, h in crops:
+        piece = image[y : y + h, x : x + w]
+        factor = float(np.clip(line_height / h, 0.5, 3.0)) if line_height else 1.0
+        if factor != 1.0:
+            piece = cv2.resize(piece, None, fx=factor, fy=factor,
+                               interpolation=cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA)
+        pieces.append(piece)
+        factors.append(factor)
+    width = max(p.shape[1] for p in pieces) + 2 * _STACK_GAP
+    offsets: list[int] = []
+    top = _STACK_GAP
+    for piece in pieces:
+        offsets.append(top)
+        top += piece.shape[0] + _STACK_GAP
+    stack = np.full((top, width), 255, dtype=np.uint8)
+    for piece, offset in zip(pieces, offsets, strict=True):
+        stack[offset : offset + piece.shape[0], _STACK_GAP : _STACK_GAP + piece.shape[1]] = piece
+    found: list[list[Word]] = [[] for _ in crops]
+    for word in ocr.read(stack, lang=lang, psm=6, whitelist=whitelist).words:
+        wx, wy, ww, wh = word.bbox
+        centre = wy + wh / 2
+        for index, offset in enumerate(offsets):
+            if offset - _STACK_GAP / 2 <= centre < offset + pieces[index].shape[0] + _STACK_GAP / 2:
+                x, y, _, _ = crops[index]
+                factor = factors[index]
+                box = (x + round((wx - _STACK_GAP) / factor), y + round((wy - offset) / factor),
+                       round(ww / factor), round(wh / factor))
+                found[index].append(Word(word.text, word.confidence, box))
+                break
+    return [sorted(words, key=lambda w: w.bbox[0]) for words in found]
+
+
+def _pad(bbox: BBox, shape: tuple[int, ...], pad: int) -> BBox:
+    x, y, w, h = bbox
+    x0, y0 = max(0, x - pad), max(0, y - pad)
+    x1, y1 = min(shape[1], x + w + pad), min(shape[0], y + h + pad)
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+@dataclass
+class CardReading:
+    card: CardImage
+    clean: np.ndarray  # flattened, with photo, frames and rules whited out
+    rows: list[Row]
+
+
+def read_card(card: CardImage, ocr: OcrEngine) -> CardReading:
+    """Rows and chunks of the card with their Japanese reading: every line of every chunk
+    (a label block holds a Japanese line over an English one) scaled to one height and read
+    in a single pass."""
+    flat, mask = flatten_background(card.image)
+    mask = _drop_non_text(mask)
+    clean = np.where(cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0, flat, 255).astype(np.uint8)
+    rows = find_rows(mask)
+    items: list[tuple[Chunk, BBox]] = []
+    for row in rows:
+        for chunk in row.chunks:
+            profile = mask[row.y0 : row.y1, chunk.x0 : chunk.x1].sum(axis=1) // 255
+            for y0, y1 in _runs(profile, min_gap=1):
+                if y1 - y0 >= 5:
+                    box = (chunk.x0, row.y0 + y0, chunk.x1 - chunk.x0, y1 - y0)
+                    items.append((chunk, _pad(box, clean.shape, _ROW_PAD)))
+    readings = read_stacked(clean, [box for _, box in items], ocr, lang="jpn",
+                            line_height=_LINE_HEIGHT)
+    for (chunk, _), words in zip(items, readings, strict=True):
+        chunk.words.extend(words)
+    return CardReading(card, clean, rows)
+
+
+# ---------------------------------------------------------------- labels and values
+
+
+@dataclass
+class Span:
+    """Consecutive chunks of one row: where a value was printed."""
+
+    row: Row
+    chunks: list[Chunk]
+
+    @property
+    def bbox(self) -> BBox:
+        x0, x1 = self.chunks[0].x0, self.chunks[-1].x1
+        return (x0, self.row.y0, x1 - x0, self.row.y1 - self.row.y0)
+
+    @property
+    def joined(self) -> str:
+        return "".join(c.joined for c in self.chunks)
+
+    @property
+    def confidence(self) -> float:
+        return min((w.confidence for c in self.chunks for w in c.words), default=0.0)
+
+
+_LABELS: dict[str, tuple[str, ...]] = {
+    "card_number": ("番号",),
+    "name": ("氏名", "NAME", "氏名NAME"),
+    "date_of_birth": ("生年月日", "DATE OF BIRTH", "生年月日DATE OF BIRTH"),
+    "sex": ("性別", "SEX", "性別SEX"),
+    "nationality": ("国籍・地域", "NATIONALITY/REGION", "国籍・地域NATIONALITY/REGION"),
+    "address": ("住居地", "ADDRESS", "住居地ADDRESS"),
+    "status_of_residence": ("在留資格", "STATUS", "在留資格STATUS"),
+    "period_of_stay": ("在留期間(満了日)", "PERIOD OF STAY", "在留期間(満了日)PERIOD OF STAY"),
+    "permission": ("許可の種類",),
+    "permission_date": ("許可年月日",),
+    "issue_date": ("交付年月日",),
+    "card_valid_until": ("このカードは",),
+}
+
+
+def _label_score(text: str, label: str) -> float:
+    chunk = fold_for_matching(text)
+    best = 0.0
+    for variant in _LABELS[label]:
+        folded = fold_for_matching(variant)
+        if len(chunk) > 2 * len(folded) + 2:  # a long chunk is a value, not this label
+            continue
+        best = max(best, text_similarity(chunk, folded))
+    return best
+
+
+def find_labels(rows: list[Row]) -> dict[str, tuple[float, Span]]:
+    """For each label found, its score and the span after it up to the next label."""
+    found: dict[str, tuple[float, Span]] = {}
+    for row in rows:
+        marks: list[tuple[int, str, float]] = []
+        for index, chunk in enumerate(row.chunks):
+            label, score = max(((lab, _label_score(chunk.text, lab)) for lab in _LABELS),
+                               key=lambda item: item[1])
+            if score >= _LABEL_THRESHOLD:
+                marks.append((index, label, score))
+        for position, (index, label, score) in enumerate(marks):
+            end = marks[position + 1][0] if position + 1 < len(marks) else len(row.chunks)
+            value = row.chunks[index + 1 : end]
+            if value and (label not in found or score > found[label][0]):
+                found[label] = (score, Span(row, value))
+    return found
+
+
+def _after_label_block(row: Row) -> Span | None:
+    """A row's value when its label could not be read: everything after the first chunk."""
+    return Span(row, row.chunks[1:]) if len(row.chunks) > 1 else None
+
+
+def _first_row(rows: list[Row], test: Callable[[Row], bool]) -> Span | None:
+    for row in rows:
+        if test(row):
+            return _after_label_block(row)
+    return None
+
+
+_PERIOD_THEN_DATE = re.compile(r"無期限|\d+[年月日].*[(（].*\d")
+_LATIN_WORD = re.compile(r"[A-Z]{2,}")
+_TITLE = re.compile(r"RES|CARD|在留カ", re.IGNORECASE)
+
+
+def _front_spans(rows: list[Row]) -> dict[str, Span]:
+    """Where each value of the front is printed: after its label, or, where the label is
+    garbled, the row whose content can only be that value."""
+    labels = {name: span for name, (_, span) in find_labels(rows).items()}
+    spans = dict(labels)
+    fallbacks: dict[str, Callable[[Row], bool]] = {
+        "name": lambda r: not _TITLE.search(r.joined)
+        and len(_LATIN_WORD.findall(r.joined)) >= 2,
+        "date_of_birth": lambda r: bool(re.search(r"性|別|SEX|男|女", r.joined))
+        and len(re.findall(r"\d", r.joined)) >= 6,
+        "period_of_stay": lambda r: bool(_PERIOD_THEN_DATE.search(r.joined)),
+        "card_valid_until": lambda r: bool(re.search(r"まで|有効", r.joined))
+        and len(re.findall(r"\d", r.joined)) >= 6,
+    }
+    for name, test in fallbacks.items():
+        if name not in spans:
+            span = _first_row(rows, test)
+            if span is not None:
+                spans[name] = span
+    return spans
+
+
+def _card_number_span(rows: list[Row], card_height: int, labels: dict[str, Span]) -> Span | None:
+    """The chunk holding the card number: after 番号, else the top rows' longest run of
+    letters and digits."""
+    if "card_number" in labels:
+        return labels["card_number"]
+    best: tuple[int, Span] | None = None
+    for row in rows:
+        if row.y0 > card_height * 0.3:
+            continue
+        for chunk in row.chunks:
+            length = len(re.sub(r"[^0-9A-Za-z]", "", chunk.joined))
+            if length >= 8 and (best is None or length > best[0]):
+                best = (length, Span(row, [chunk]))
+    return best[1] if best else None
+
+
+def read_english(
+    reading: CardReading, spans: list[Span], ocr: OcrEngine
+) -> list[tuple[str, float]]:
+    """Each span read again by the English model, capitals and digits only, in one pass:
+    it gets digits and Latin names right where the Japanese model turns 0 into 9."""
+    boxes = [_pad(span.bbox, reading.clean.shape, 3) for span in spans]
+    readings = read_stacked(reading.clean, boxes, ocr, lang="eng", whitelist=_ALNUM_WHITELIST,
+                            line_height=_LINE_HEIGHT)
+    return [
+        (" ".join(w.text for w in words), min((w.confidence for w in words), default=0.0))
+        for words in readings
+    ]
+
+
+# ---------------------------------------------------------------- the fields
+
+
+def _bbox_in_page(page: PreparedPage, card: CardImage, bbox: BBox) -> BBox:
+    x, y, w, h = bbox
+    corners = np.array([[x, y, 1], [x + w, y, 1], [x, y + h, 1], [x + w, y + h, 1]], float)
+    mapped = corners @ card.to_prepared.T
+    mapped = mapped[:, :2] / mapped[:, 2:3]
+    x0, y0 = mapped.min(axis=0)
+    x1, y1 = mapped.max(axis=0)
+    return page.bbox_to_original((int(x0), int(y0), int(np.ceil(x1 - x0)),
+                                  int(np.ceil(y1 - y0))))
+
+
+def period_as_printed(period: Period) -> str:
+    """The period the way the card prints it: 3年, 1年6月, 90日, 無期限."""
+    if is_unlimited(period):
+        return "無期限"
+    parts = ((period.years, "年"), (period.months, "月"), (period.days, "日"))
+    return "".join(f"{n}{unit}" for n, unit in parts if n)
+
+
+_SEX_MARKS = {"男": "M", "女": "F"}
+_DISAGREEMENT_FACTOR = 0.8  # the two models read a date differently: trust it less
+
+
+def _sex(text: str) -> str | None:
+    for mark, code in _SEX_MARKS.items():
+        if mark in text:
+            return code
+    latin = re.findall(r"(?<![A-Z])([MFX])(?![A-Z])", re.sub(r"[^A-Z]", " ", text.upper()))
+    return latin[0] if len(set(latin)) == 1 else None
+
+
+class _FrontFields:
+    """Builds the contract's fields, each with its box mapped back to the loaded page."""
+
+    def __init__(self, page: PreparedPage, card: CardImage) -> None:
+        self.page = page
+        self.card = card
+        self.fields: dict[str, ExtractedField] = {}
+
+    def set(self, name: str, value: str | None, confidence: float, span: Span | None,
+            valid: bool | None = None) -> None:
+        bbox = _bbox_in_page(self.page, self.card, span.bbox) if span else None
+        self.fields[name] = ExtractedField(
+            value=value,
+            confidence=float(np.clip(confidence, 0.0, 1.0)) if value is not None else 0.0,
+            valid=valid,
+            bbox=bbox,
+        )
+
+
+def _best_over_rows(rows: list[Row], match: Callable[[str], tuple[str | None, float]],
+                    skip: Callable[[str], bool]) -> tuple[str | None, float, Span | None]:
+    """The best match over every run of chunks that ends a row (values sit to the right of
+    labels), skipping runs `skip` rules out."""
+    best: tuple[str | None, float, Span | None] = (None, 0.0, None)
+    for row in rows:
+        for start in range(len(row.chunks)):
+            span = Span(row, row.chunks[start:])
+            text = span.joined
+            if not text or skip(text):
+                continue
+            value, score = match(text)
+            if value and score > best[1]:
+                best = (value, score, span)
+    return best
+
+
+def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedField]:
+    """The contract's residence_card_front fields, each with confidence and its box in the
+    page as loaded."""
+    card = locate_card(page.image)
+    reading = read_card(card, ocr)
+    spans = _front_spans(reading.rows)
+    number_span = _card_number_span(reading.rows, card.image.shape[0], spans)
+    out = _FrontFields(page, card)
+
+    english_names = [n for n in ("name", "date_of_birth", "period_of_stay", "card_valid_until")
+                     if n in spans]
+    english_spans = [spans[n] for n in english_names]
+    if number_span is not None:
+        english_spans.append(number_span)
+    english = dict(zip([*english_names, "card_number"][: len(english_spans)],
+                       read_english(reading, english_spans, ocr), strict=True))
+
+    if number_span is not None:
+        text, confidence = english["card_number"]
+        number, well_formed, factor = parse_card_number(text)
+        if not well_formed:
+            number, well_formed, factor = parse_card_number(number_span.joined)
+            confidence = number_span.confidence
+        out.set("card_number", number, confidence * factor, number_span,
+                valid=well_formed if number else None)
+    else:
+        out.set("card_number", None, 0.0, None)
+
+    if "name" in spans:
+        text, confidence = english["name"]
+        japanese = " ".join(c.text for c in spans["name"].chunks)
+        name = normalize_name(transfer_spaces(japanese, text) if text else japanese)
+        out.set("name", name or None, confidence, spans["name"])
+    else:
+        out.set("name", None, 0.0, None)
+
+    for name in ("date_of_birth", "card_valid_until"):
+        if name not in spans:
+            out.set(name, None, 0.0, None)
+            continue
+        day, agreed = reconcile_kanji_date(english[name][0], spans[name].joined)
+        confidence = english[name][1] * (1.0 if agreed else _DISAGREEMENT_FACTOR)
+        out.set(name, day.isoformat() if day else None, confidence, spans[name])
+
+    sex_span = spans.get("sex", spans.get("date_of_birth"))
+    out.set("sex", _sex(sex_span.joined) if sex_span else None,
+            sex_span.confidence if sex_span else 0.0, sex_span)
+
+    nationality_span = spans.get("nationality")
+    code, score = match_country(nationality_span.joined) if nationality_span else (None, 0.0)
+    if code is None:
+        code, score, nationality_span = _best_over_rows(
+            reading.rows, match_country, lambda text: len(text) > 12)
+        score *= 0.9  # found by its look alone
+    out.set("nationality", code, score, nationality_span)
+
+    status_span = spans.get("status_of_residence")
+    status, score = match_status(status_span.joined) if status_span else (None, 0.0)
+    if status is None or score < 0.8:
+        status, score, status_span = _best_over_rows(
+            reading.rows, match_status, lambda text: match_work_restriction(text)[1] >= 0.8)
+    out.set("status_of_residence", status, score, status_span)
+
+    # The work restriction is printed in a frame with no label of its own.
+    restriction, score, restriction_span = _best_over_rows(
+        reading.rows, match_work_restriction, lambda text: False)
+    out.set("work_restriction", restriction, score, restriction_span)
+
+    period_span = spans.get("period_of_stay")
+    if period_span is None:
+        out.set("period_of_stay", None, 0.0, None)
+        out.set("date_of_expiry", None, 0.0, None)
+    else:
+        japanese = period_span.joined.replace("（", "(")
+        head, _, tail = japanese.partition("(")
+        period = parse_period(head)
+        out.set("period_of_stay", period_as_printed(period) if period else None,
+                period_span.confidence, period_span)
+        english_text, english_confidence = english["period_of_stay"]
+        english_tail = english_text.split("(", 1)[-1]
+        expiry, agreed = reconcile_kanji_date(english_tail, tail) if tail else (None, False)
+        out.set("date_of_expiry", expiry.isoformat() if expiry else None,
+                english_confidence * (1.0 if agreed else _DISAGREEMENT_FACTOR), period_span)
+    return out.fields
