@@ -132,7 +132,7 @@ class FormStyle:
     """How one rendering looks. Every option changes what a reader sees or reads."""
 
     arrangement: Arrangement = "table"
-    columns: int = 1
+    columns: Literal[1, 2] = 1
     label_order: LabelOrder = "en_ja"
     numbered: bool = True
     wording: int = 0  # picks each label's wording among its variants
@@ -764,13 +764,10 @@ class _Composer:
             key, format_period(compact, self.style.value_language), label_key=label_key
         )
 
-    def status(
-        self, key: str, truth_key: str | None, name: str | None, label_key: str | None = None
-    ) -> _Text:
-        if truth_key:
-            self.truth[truth_key] = name
+    def status(self, key: str, truth_key: str, name: str | None) -> _Text:
+        self.truth[truth_key] = name
         printed = format_status(name, self.style.value_language) if name else ""
-        return self.text(key, printed, label_key=label_key)
+        return self.text(key, printed)
 
     def section(self, heading_key: str, entries: list[_Entry], shuffle: bool = False) -> _Section:
         if shuffle and self.style.shuffle_seed is not None:
@@ -1125,9 +1122,7 @@ class _Sheet:
 
     def value(self, entry: _Text, x: float, y: float, width: float, height: float) -> None:
         if not self.fillable:
-            draw_value(
-                self.canvas, entry.value, 0, 0, width, height, self.style, entry.multiline, (x, y)
-            )
+            draw_value(self.canvas, entry.value, x, y, width, height, self.style, entry.multiline)
             return
         name = self.namer.name(entry.key, entry.label.english, "text", self.page)
         self.canvas.acroForm.textfield(
@@ -1214,10 +1209,8 @@ def draw_value(
     height: float,
     style: FormStyle,
     multiline: bool,
-    origin: tuple[float, float] = (0.0, 0.0),
 ) -> None:
     """Print a filled-in value inside its box: shrunk to fit on one line, or wrapped."""
-    x, y = x + origin[0], y + origin[1]
     font = _font_for(text, style.value_font, style.japanese_font)
     pad = 3.0
     size = style.value_size
