@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from pipeline.verify import CaseContext, Verification, verify_case
+from schemas.checklist import load_checklists
 from schemas.report import DocumentReport, ExtractedField, FileError
 
 AS_OF = date(2026, 11, 23)
@@ -175,10 +176,14 @@ PROCEDURES = (
 )
 
 
+CHECKLISTS = load_checklists()
+
+
 def verify(
     documents: list[DocumentReport], procedure: str, context: CaseContext | None = None
 ) -> Verification:
-    return verify_case(documents, procedure, None, AS_OF, context or CaseContext())
+    checklist = CHECKLISTS.get(procedure)
+    return verify_case(documents, procedure, checklist, AS_OF, context or CaseContext())
 
 
 def codes(result: Verification, severity: str | None = None) -> set[str]:
@@ -639,12 +644,23 @@ SCENARIOS = [
         "reentry_permit",
         case_of(
             "reentry_permit",
-            form("reentry_permit", date_of_reentry="2031-12-01"),
+            form("reentry_permit", date_of_reentry="2031-12-11"),
             permanent_resident_card(card_valid_until="2033-01-01"),
         ),
         "incomplete",
         {"PERIOD_NOT_ALLOWED"},
         items={"application_form": "invalid"},
+    ),
+    Scenario(
+        "five years run from the planned departure at the latest",
+        "reentry_permit",
+        case_of(
+            "reentry_permit",
+            form("reentry_permit", date_of_departure="2026-12-10", date_of_reentry="2031-12-10"),
+            permanent_resident_card(card_valid_until="2033-01-01"),
+            passport(date_of_expiry="2034-01-01"),
+        ),
+        "complete",
     ),
     Scenario(
         "special permanent resident may have six years",
@@ -833,6 +849,34 @@ SCENARIOS = [
         "complete",
     ),
     Scenario(
+        "bilingual relationship wording",
+        "provisional_release",
+        case_of("provisional_release", form("provisional_release", relationship="Parent (親)")),
+        "complete",
+    ),
+    Scenario(
+        "bilingual wording of a relationship that may not apply",
+        "provisional_release",
+        case_of("provisional_release", form("provisional_release", relationship="Friend（友人）")),
+        "incomplete",
+        {"APPLICANT_NOT_ALLOWED"},
+    ),
+    Scenario(
+        "a sibling by marriage may not apply",
+        "provisional_release",
+        case_of("provisional_release", form("provisional_release", relationship="brother-in-law")),
+        "incomplete",
+        {"APPLICANT_NOT_ALLOWED"},
+    ),
+    Scenario(
+        "contradictory relationship wording goes to a person",
+        "provisional_release",
+        case_of("provisional_release", form("provisional_release", relationship="Spouse / Friend")),
+        "needs_review",
+        {"LOW_CONFIDENCE"},
+        {"APPLICANT_NOT_ALLOWED"},
+    ),
+    Scenario(
         "relationship wording unknown",
         "provisional_release",
         case_of(
@@ -1002,9 +1046,19 @@ def test_low_confidence_names_the_checks_that_needed_the_field() -> None:
     assert "PASSPORT_EXPIRED" in doubt.message and "0.30" in doubt.message
 
 
-def test_rejects_a_checklist_of_another_procedure() -> None:
-    from schemas.checklist import load_checklists
+def test_bundled_checklist_is_used_when_none_is_given() -> None:
+    result = verify_case(
+        without(clean_case("special_reentry"), "passport"),
+        "special_reentry",
+        None,
+        AS_OF,
+        CaseContext(),
+    )
+    assert result.verdict == "incomplete"
+    assert [e.item for e in result.checklist] == ["passport", "residence_card", "reentry_ed_card"]
 
+
+def test_rejects_a_checklist_of_another_procedure() -> None:
     with pytest.raises(ValueError):
         verify_case(
             [], "special_reentry", load_checklists()["reentry_permit"], AS_OF, CaseContext()

@@ -49,7 +49,8 @@ def _requirement(case: Case, item: ChecklistItem) -> Requirement:
         for index, document in enumerate(case.documents)
         if not document.errors and condition.field in document.fields
     ]
-    values = {index: case.read(index, condition.field) for index in carriers}
+    read_as = case.text if isinstance(condition.equals, str) else case.flag
+    values: dict[int, FieldValue] = {index: read_as(index, condition.field) for index in carriers}
     stating = [index for index, value in values.items() if _condition_holds(value, condition)]
     if stating:
         return Requirement(True, f"Required because {case.labels(stating)} states {wanted}. ")

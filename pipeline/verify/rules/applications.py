@@ -102,7 +102,7 @@ _ALLOWED_RELATIONSHIPS = {
     "spouse": _wordings("spouse; husband; wife; 配偶者; 夫; 妻"),
     "lineal relative": _wordings(
         "lineal relative; immediate relative; direct relative; parent; father; mother; child;"
-        " son; daughter; grandparent; grandfather; grandmother; grandchild; grandson;"
+        " son; daughter; 親; 両親; grandparent; grandfather; grandmother; grandchild; grandson;"
         " granddaughter; father in law; mother in law; son in law; daughter in law; 直系の親族;"
         " 直系親族; 父; 母; 子; 長男; 長女; 次男; 次女; 祖父; 祖母; 孫; 義父; 義母"
     ),
@@ -122,32 +122,38 @@ _NOT_ALLOWED_RELATIONSHIPS = _wordings(
 )
 
 
-def _relationship_words(text: str) -> str:
+def _wording_parts(text: str) -> list[str]:
+    """The whole wording and each bilingual part of it ("Spouse (配偶者)", "Self / 本人")."""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(re.sub(r"[^\w\u3040-\u30ff\u3400-\u9fff]+", " ", folded).split())
+    pieces = [folded, *re.split(r"[()/]", folded)]
+    cleaned = (
+        " ".join(re.sub(r"[^\w\u3040-\u30ff\u3400-\u9fff]+", " ", p).split()) for p in pieces
+    )
+    return [piece for piece in cleaned if piece]
 
 
 @rule("APPLICANT_NOT_ALLOWED", "error", sources.PROVISIONAL_APPLICANTS, ["provisional_release"])
 def applicant_not_allowed(case: Case) -> Iterator[Hit]:
-    """Wording neither list knows is doubted rather than judged, so that an unfamiliar but
-    valid relationship goes to a person instead of failing the case."""
+    """Wording neither list knows, or parts that contradict each other, are doubted rather
+    than judged, so that an unfamiliar but valid relationship goes to a person instead of
+    failing the case."""
     for form in case.docs("application_form"):
         relationship = case.text(form, "relationship")
         if relationship is None:
             continue
-        words = _relationship_words(relationship)
-        if words in _RELATIONSHIP_CATEGORY:
-            continue
-        if words not in _NOT_ALLOWED_RELATIONSHIPS:
+        parts = _wording_parts(relationship)
+        allowed = any(part in _RELATIONSHIP_CATEGORY for part in parts)
+        refused = any(part in _NOT_ALLOWED_RELATIONSHIPS for part in parts)
+        if allowed == refused:
             case.doubt(form, "relationship", "is not a relationship the rules recognise")
-            continue
-        yield Hit(
-            f"{case.label(form)} gives the applicant's relationship to the detained person as"
-            f" '{relationship}': only the detained person, or their agent, curator, spouse,"
-            " lineal relative or sibling may apply.",
-            (form,),
-            ("relationship",),
-        )
+        elif refused:
+            yield Hit(
+                f"{case.label(form)} gives the applicant's relationship to the detained person"
+                f" as '{relationship}': only the detained person, or their agent, curator,"
+                " spouse, lineal relative or sibling may apply.",
+                (form,),
+                ("relationship",),
+            )
 
 
 MAX_DEPOSIT_YEN = 3_000_000

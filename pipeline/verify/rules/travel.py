@@ -61,16 +61,20 @@ def return_after_deadline(case: Case) -> Iterator[Hit]:
 
 @rule("PERIOD_NOT_ALLOWED", "error", sources.REENTRY_PERMIT_VALIDITY, ["reentry_permit"])
 def permit_longer_than_allowed(case: Case) -> Iterator[Hit]:
-    """Counted from the date checked against, the earliest day a permit can be granted."""
+    """A permit runs from the day it is granted, at the latest the day of departure: a
+    return past that day's anniversary cannot be covered however the office schedules it.
+    Without a planned departure the date checked against stands in for it."""
     planned = trip(case, need_return=True)
     if planned.return_date is None:
         return
     years = 6 if case.context.special_permanent_resident else 5
-    limit = case.as_of + relativedelta(years=years)
+    start = max(planned.departure or case.as_of, case.as_of)
+    limit = start + relativedelta(years=years)
     if planned.return_date > limit:
         yield Hit(
             f"The planned re-entry on {planned.return_date} is more than {_years(years)} after"
-            f" {case.as_of}: a re-entry permit is valid for at most {_years(years)}.",
+            f" {start}: a re-entry permit is valid for at most {_years(years)} from the day it"
+            " is granted.",
             planned.documents,
             planned.fields,
         )
