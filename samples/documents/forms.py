@@ -32,7 +32,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from samples.fonts import font_path
-from samples.identity import Identity, granted_periods, random_identity
+from samples.identity import Identity, granted_periods, other_name
 from schemas.reference import Period, status_table
 
 PROCEDURES_WITH_FORMS: tuple[str, ...] = (
@@ -544,8 +544,10 @@ RELATIONSHIPS: dict[str, tuple[str, str]] = {
     "curator": ("Curator", "保佐人"),
     "friend": ("Friend", "友人"),
     "employer": ("Employer", "雇用主"),
+    "landlord": ("Landlord", "家主"),
+    "coworker": ("Coworker", "同僚"),
 }
-_BLOOD_RELATIVES = {"parent", "child", "sibling"}
+_RELATIVES = {"spouse", "parent", "child", "sibling"}
 JAPANESE_RESIDENT_NAMES = (
     "SATO HIROSHI",
     "SUZUKI YUKI",
@@ -688,17 +690,10 @@ def _split_name(full: str, identity: Identity) -> tuple[str, str]:
 
 
 def _relative_name(identity: Identity, relationship: str, rng: random.Random) -> str:
-    """Someone applying for the detained person: blood relatives share the surname and
-    nationality; spouses, agents and others here are residents of Japan."""
-    if relationship in _BLOOD_RELATIVES:
-        # random_identity draws its nationality first: a few tries find a compatriot.
-        for _ in range(100):
-            other = random_identity(rng, identity.card_issue)
-            if (
-                other.nationality == identity.nationality
-                and other.given_names != identity.given_names
-            ):
-                return f"{identity.surname} {other.given_names}"
+    """Someone applying for the detained person: relatives are compatriots, agents and other
+    supporters residents of Japan."""
+    if relationship in _RELATIVES:
+        return " ".join(other_name(identity, rng))
     return rng.choice(JAPANESE_RESIDENT_NAMES)
 
 
