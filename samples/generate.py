@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from PIL import Image
 from pypdf import PdfReader
+from reportlab import rl_config
 
 from samples.cases import LETTER_KINDS, CasePlan, DocumentPlan, choose_fault, plan_case
 from samples.degrade import PROFILES, degrade
@@ -252,6 +253,9 @@ def write_case(
     out: Path, plan: CasePlan, rng: random.Random, profiles: Mapping[str, float]
 ) -> dict[str, Any]:
     """Render one planned case into `out/<case_id>/` and return its truth."""
+    # reportlab stamps each PDF with the time and a random ID unless told to be invariant;
+    # born-digital forms must be byte-identical for a seed like everything else.
+    rl_config.invariant = 1
     folder = out / plan.case_id
     folder.mkdir(parents=True, exist_ok=True)
     files = _case_files(plan, profiles, rng)
