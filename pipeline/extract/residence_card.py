@@ -172,19 +172,37 @@ def flatten_background(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return flat, (ratio < _INK_RATIO).astype(np.uint8) * 255
 
 
+def _is_frame(component: np.ndarray) -> bool:
+    """A wide outline with nothing of its own inside: the box around a printed value."""
+    height, width = component.shape
+    inner = component[height // 4 : height - height // 4, width // 8 : width - width // 8]
+    return width > 12 * _PX_PER_MM and np.count_nonzero(inner) < 0.05 * np.count_nonzero(component)
+
+
 def _drop_non_text(mask: np.ndarray) -> np.ndarray:
-    """The mask without what is not lettering: the photo, frames around text and ruled
-    lines. Tesseract reads frames as brackets and photos as strings of kanji."""
+    """The mask without what is not lettering: the photo (with everything inside its
+    box), frames around text and ruled lines. Tesseract reads frames as brackets and
+    photos as strings of kanji."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     keep = np.zeros(count, dtype=bool)
+    pictures: list[tuple[int, int, int, int]] = []
+    height, width = mask.shape
     for index in range(1, count):
-        _, _, w, h, area = stats[index]
-        too_tall = h > 4.6 * _PX_PER_MM
+        x, y, w, h, area = stats[index]
+        if x == 0 or y == 0 or x + w == width or y + h == height:
+            continue  # the card's edge or the desk beyond it; printing keeps clear of both
+        if h > 4.6 * _PX_PER_MM:
+            if w > 8 * _PX_PER_MM and w < width / 2 and h < 0.8 * height:
+                pictures.append((x, y, w, h))
+            continue
         rule = w > 10 * _PX_PER_MM and h < 0.6 * _PX_PER_MM
-        frame = w > 12 * _PX_PER_MM and area < 0.2 * w * h
-        speck = area < 4
-        keep[index] = not (too_tall or rule or frame or speck)
-    return np.where(keep[labels], 255, 0).astype(np.uint8)
+        frame = _is_frame(labels[y : y + h, x : x + w] == index)
+        keep[index] = not (rule or frame or area < 4)
+    cleaned = np.where(keep[labels], 255, 0).astype(np.uint8)
+    margin = round(_PX_PER_MM)
+    for x, y, w, h in pictures:
+        cleaned[max(0, y - margin) : y + h + margin, max(0, x - margin) : x + w + margin] = 0
+    return cleaned
 
 
 def _runs(profile: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
@@ -374,6 +392,15 @@ def _after_label_block(row: Row) -> Span | None:
     return Span(row, row.chunks[1:]) if len(row.chunks) > 1 else None
 
 
+def _latin_part(span: Span) -> Span:
+    """The chunks of a name span that hold Latin letters (not stray marks beside it)."""
+    chunks = [c for c in span.chunks if _mostly_latin([c])]
+    if not chunks:
+        return span
+    first, last = span.chunks.index(chunks[0]), span.chunks.index(chunks[-1])
+    return Span(span.row, span.chunks[first : last + 1])
+
+
 def _first_row(rows: list[Row], test: Callable[[Row], bool]) -> Span | None:
     for row in rows:
         if test(row):
@@ -382,7 +409,12 @@ def _first_row(rows: list[Row], test: Callable[[Row], bool]) -> Span | None:
 
 
 _PERIOD_THEN_DATE = re.compile(r"無期限|\d+[年月日].*[(（].*\d")
-_LATIN_WORD = re.compile(r"[A-Z]{2,}")
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
+def _mostly_latin(chunks: list[Chunk]) -> bool:
+    text = re.sub(r"\s", "", "".join(c.joined for c in chunks))
+    return len(text) >= 4 and sum("A" <= ch <= "Z" for ch in text) >= 0.7 * len(text)
 _TITLE = re.compile(r"RES|CARD|在留カ", re.IGNORECASE)
 
 
@@ -392,10 +424,10 @@ def _front_spans(rows: list[Row]) -> dict[str, Span]:
     labels = {name: span for name, (_, span) in find_labels(rows).items()}
     spans = dict(labels)
     fallbacks: dict[str, Callable[[Row], bool]] = {
-        "name": lambda r: not _TITLE.search(r.joined)
-        and len(_LATIN_WORD.findall(r.joined)) >= 2,
-        "date_of_birth": lambda r: bool(re.search(r"性|別|SEX|男|女", r.joined))
-        and len(re.findall(r"\d", r.joined)) >= 6,
+        "name": lambda r: not _TITLE.search(r.joined) and _mostly_latin(r.chunks[1:]),
+        # The card prints the date of birth first, above every other date.
+        "date_of_birth": lambda r: bool(_YEAR.search(r.joined))
+        and len(re.findall(r"\d", r.joined)) >= 6 and "(" not in r.joined,
         "period_of_stay": lambda r: bool(_PERIOD_THEN_DATE.search(r.joined)),
         "card_valid_until": lambda r: bool(re.search(r"まで|有効", r.joined))
         and len(re.findall(r"\d", r.joined)) >= 6,
@@ -405,12 +437,14 @@ def _front_spans(rows: list[Row]) -> dict[str, Span]:
             span = _first_row(rows, test)
             if span is not None:
                 spans[name] = span
+    if "name" in spans:
+        spans["name"] = _latin_part(spans["name"])
     return spans
 
 
 def _card_number_span(rows: list[Row], card_height: int, labels: dict[str, Span]) -> Span | None:
-    """The chunk holding the card number: after 番号, else the top rows' longest run of
-    letters and digits."""
+    """The chunk holding the card number: after 番号, else the top rows' chunk with the
+    most digits among ten or more letters and digits."""
     if "card_number" in labels:
         return labels["card_number"]
     best: tuple[int, Span] | None = None
@@ -418,9 +452,10 @@ def _card_number_span(rows: list[Row], card_height: int, labels: dict[str, Span]
         if row.y0 > card_height * 0.3:
             continue
         for chunk in row.chunks:
-            length = len(re.sub(r"[^0-9A-Za-z]", "", chunk.joined))
-            if length >= 8 and (best is None or length > best[0]):
-                best = (length, Span(row, [chunk]))
+            alnum = re.sub(r"[^0-9A-Za-z]", "", chunk.joined)
+            digits = sum(ch.isdigit() for ch in alnum)
+            if len(alnum) >= 10 and digits >= 5 and (best is None or digits > best[0]):
+                best = (digits, Span(row, [chunk]))
     return best[1] if best else None
 
 
