@@ -296,7 +296,7 @@ SCENARIOS = [
         "passport expires while abroad",
         "special_reentry",
         case_of("special_reentry", passport(date_of_expiry="2027-02-01")),
-        "needs_review",
+        "complete",
         {"PASSPORT_EXPIRED"},
         items={"passport": "present"},
         context=CaseContext(date(2026, 12, 1), date(2027, 3, 1)),
@@ -978,6 +978,36 @@ def test_scenario(scenario: Scenario) -> None:
     assert not scenario.absent_codes & codes(result), messages
     for item, expected in scenario.items.items():
         assert status(result, item) == expected, [e.model_dump() for e in result.checklist]
+
+
+def _split_form(procedure: str, **last_page: Any) -> list[DocumentReport]:
+    """The case with its form's answers on page 1 and the signature on page 2."""
+    first = form(procedure, signed=DROP)
+    second = make("application_form", "application.pdf", {"signed": True}, last_page)
+    second = second.model_copy(update={"page": 2})
+    return [first, second, *clean_case(procedure)[1:]]
+
+
+def test_form_pages_of_one_file_are_one_document() -> None:
+    result = verify(_split_form("extension_of_stay"), "extension_of_stay")
+    assert result.verdict == "complete", [f.message for f in result.findings]
+    assert next(e for e in result.checklist if e.item == "application_form").documents == [0, 1]
+
+
+def test_unsigned_last_page_fails_the_whole_form() -> None:
+    result = verify(_split_form("extension_of_stay", signed=False), "extension_of_stay")
+    unsigned = next(f for f in result.findings if f.code == "FORM_NOT_SIGNED")
+    assert unsigned.documents == [0, 1]
+    assert "application.pdf, pages 1, 2" in unsigned.message
+    assert status(result, "application_form") == "invalid"
+
+
+def test_a_blank_continuation_page_does_not_stand_in_for_a_failed_form() -> None:
+    documents = _split_form("extension_of_stay", signed=DROP)
+    documents[0] = form("extension_of_stay", requested_period="2y")
+    result = verify(documents, "extension_of_stay")
+    assert result.verdict == "incomplete"
+    assert status(result, "application_form") == "invalid"
 
 
 def test_unknown_procedure_has_no_checklist() -> None:

@@ -9,11 +9,12 @@ read is downgraded to a warning for a person to check rather than asserted as an
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from schemas.checklist import Checklist
-from schemas.report import DocumentReport, FieldValue
+from schemas.report import DocumentReport, ExtractedField, FieldValue, FileError
 
 LOW_CONFIDENCE_THRESHOLD = 0.6
 """A read whose confidence is below this is a guess a person must confirm. Readers report
@@ -51,19 +52,76 @@ class Doubt:
 CASE_LEVEL = -1
 """Document index of a doubt about the case as a whole (no document states the value)."""
 
+MERGED_DOC_TYPES = ("application_form",)
+"""Types whose pages in one file make one document: a form's answers and its signature
+often sit on different pages."""
+
+
+@dataclass(frozen=True)
+class CaseDocument:
+    """One document of the case as the rules see it: a page, or all readable pages of one
+    file's application form with their fields merged (per field, the surest reading)."""
+
+    pages: tuple[int, ...]
+    """Indices into the report's documents."""
+    label: str
+    doc_type: str
+    doc_type_confidence: float
+    fields: dict[str, ExtractedField]
+    errors: tuple[FileError, ...]
+
+
+def _page_label(reports: list[DocumentReport], pages: tuple[int, ...]) -> str:
+    numbers = [reports[i].page for i in pages]
+    if len(numbers) == 1:
+        return f"{reports[pages[0]].file}, page {numbers[0]}"
+    return f"{reports[pages[0]].file}, pages {', '.join(map(str, numbers))}"
+
+
+def _surest(readings: list[ExtractedField]) -> ExtractedField:
+    read = [r for r in readings if r.value is not None]
+    return max(read, key=lambda r: r.confidence) if read else readings[0]
+
+
+def case_documents(reports: list[DocumentReport]) -> list[CaseDocument]:
+    groups: dict[tuple[str, str] | int, list[int]] = {}
+    for index, report in enumerate(reports):
+        merged = report.doc_type in MERGED_DOC_TYPES and not report.errors
+        groups.setdefault((report.file, report.doc_type) if merged else index, []).append(index)
+    documents = []
+    for pages in groups.values():
+        members = [reports[i] for i in pages]
+        names = dict.fromkeys(name for member in members for name in member.fields)
+        documents.append(
+            CaseDocument(
+                pages=tuple(pages),
+                label=_page_label(reports, tuple(pages)),
+                doc_type=members[0].doc_type,
+                doc_type_confidence=max(m.doc_type_confidence for m in members),
+                fields={
+                    name: _surest([m.fields[name] for m in members if name in m.fields])
+                    for name in names
+                },
+                errors=tuple(error for member in members for error in member.errors),
+            )
+        )
+    return documents
+
 
 class Case:
-    """The documents of one case and the reads the rules made of them."""
+    """The documents of one case and the reads the rules made of them. Rules address
+    documents by their index in `documents` (CaseDocument); findings carry report pages."""
 
     def __init__(
         self,
-        documents: list[DocumentReport],
+        reports: list[DocumentReport],
         procedure: str,
         checklist: Checklist | None,
         as_of: date,
         context: CaseContext,
     ) -> None:
-        self.documents = documents
+        self.reports = reports
+        self.documents = case_documents(reports)
         self.procedure = procedure
         self.checklist = checklist
         self.as_of = as_of
@@ -74,11 +132,14 @@ class Case:
         """Finding code of the rule now running; reads are charged to it."""
 
     def label(self, index: int) -> str:
-        document = self.documents[index]
-        return f"{document.file}, page {document.page}"
+        return self.documents[index].label
 
     def labels(self, indices: list[int] | tuple[int, ...]) -> str:
         return " and ".join(self.label(i) for i in indices)
+
+    def pages(self, indices: Iterable[int]) -> list[int]:
+        """The report's document indices of these case documents."""
+        return [page for index in indices for page in self.documents[index].pages]
 
     def docs(self, *doc_types: str) -> list[int]:
         """Indices of the readable documents of these types, in case order."""

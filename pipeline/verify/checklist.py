@@ -78,10 +78,12 @@ def _doubt_classification(case: Case, indices: list[int]) -> None:
             )
 
 
-def _blocked_documents(findings: list[Finding]) -> set[int]:
-    return {
-        index for finding in findings if finding.severity == "error" for index in finding.documents
+def _blocked_documents(case: Case, findings: list[Finding]) -> set[int]:
+    """Case documents with an error finding against any of their pages."""
+    pages = {
+        page for finding in findings if finding.severity == "error" for page in finding.documents
     }
+    return {i for i, document in enumerate(case.documents) if pages & set(document.pages)}
 
 
 def evaluate_items(case: Case, findings: list[Finding]) -> list[ItemOutcome]:
@@ -90,7 +92,7 @@ def evaluate_items(case: Case, findings: list[Finding]) -> list[ItemOutcome]:
     if case.checklist is None:
         return []
     case.current_code = "MISSING_DOCUMENT"
-    blocked = _blocked_documents(findings)
+    blocked = _blocked_documents(case, findings)
     outcomes = []
     for item in case.checklist.items:
         requirement = _requirement(case, item)
@@ -108,9 +110,14 @@ def evaluate_items(case: Case, findings: list[Finding]) -> list[ItemOutcome]:
     return outcomes
 
 
-def _codes(findings: list[Finding], index: int, severities: tuple[str, ...]) -> list[str]:
+def _codes(
+    case: Case, findings: list[Finding], index: int, severities: tuple[str, ...]
+) -> list[str]:
+    pages = set(case.documents[index].pages)
     return list(
-        dict.fromkeys(f.code for f in findings if index in f.documents and f.severity in severities)
+        dict.fromkeys(
+            f.code for f in findings if pages & set(f.documents) and f.severity in severities
+        )
     )
 
 
@@ -119,9 +126,9 @@ def _absence_notes(case: Case) -> str:
     unreadable = sum(1 for d in case.documents if d.errors)
     notes = []
     if unknown:
-        notes.append(f"{unknown} page(s) could not be classified and may hold it")
+        notes.append(f"{unknown} document(s) could not be classified and may hold it")
     if unreadable:
-        notes.append(f"{unreadable} page(s) could not be read and may hold it")
+        notes.append(f"{unreadable} document(s) could not be read and may hold it")
     return f" ({'; '.join(notes)})" if notes else ""
 
 
@@ -132,7 +139,7 @@ def missing_findings(case: Case, outcomes: list[ItemOutcome]) -> list[Finding]:
             severity="error",
             message=(
                 f"{outcome.item.description} is missing: no {' or '.join(outcome.item.doc_types)}"
-                f" among the case's {len(case.documents)} page(s){_absence_notes(case)}."
+                f" among the case's {len(case.documents)} document(s){_absence_notes(case)}."
                 f" {outcome.requirement.note}"
             ).strip(),
             source=outcome.item.source,
@@ -152,10 +159,10 @@ def _reason(case: Case, outcome: ItemOutcome, findings: list[Finding]) -> str:
     for index in outcome.documents:
         if outcome.status == "invalid":
             parts.append(
-                f"{case.label(index)} fails {', '.join(_codes(findings, index, ('error',)))}"
+                f"{case.label(index)} fails {', '.join(_codes(case, findings, index, ('error',)))}"
             )
             continue
-        to_review = _codes(findings, index, ("warning",))
+        to_review = _codes(case, findings, index, ("warning",))
         doubted = {
             code for (i, _), doubt in case.doubts.items() if i == index for code in doubt.codes
         }
@@ -181,7 +188,7 @@ def checklist_entries(
             item=outcome.item.id,
             required=outcome.requirement.required,
             status=outcome.status,
-            documents=list(outcome.documents),
+            documents=case.pages(outcome.documents),
             reason=_reason(case, outcome, findings),
             source=outcome.item.source,
         )

@@ -71,7 +71,7 @@ def run_rules(case: Case, rules: Iterable[Rule] = RULES) -> Iterator[Finding]:
                 code=each.code,
                 severity=severity,
                 message=message,
-                documents=list(hit.documents),
+                documents=case.pages(hit.documents),
                 fields=list(hit.fields),
                 source=each.source,
             )

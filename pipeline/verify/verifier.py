@@ -45,7 +45,7 @@ def _doubt_findings(case: Case) -> list[Finding]:
                     f"{where}: {details}. The {', '.join(codes)} checks depend on"
                     f" {'it' if len(names) == 1 else 'them'}, so confirm by eye."
                 ),
-                documents=[] if index == CASE_LEVEL else [index],
+                documents=[] if index == CASE_LEVEL else case.pages([index]),
                 fields=names,
                 source=sources.LOW_CONFIDENCE,
             )

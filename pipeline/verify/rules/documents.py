@@ -76,10 +76,11 @@ def passport_expired(case: Case) -> Iterator[Hit]:
             )
 
 
-@rule("PASSPORT_EXPIRED", "warning", sources.VALID_PASSPORT, TRAVEL)
+@rule("PASSPORT_EXPIRED", "info", sources.VALID_PASSPORT, TRAVEL)
 def passport_expires_abroad(case: Case) -> Iterator[Hit]:
-    """Only a warning: a passport can be renewed at an embassy abroad, but the applicant
-    must know before leaving."""
+    """Only a note: the applicant must know before leaving, but renewing a passport at an
+    embassy abroad is routine in a multi-year absence and nothing in the filing depends on
+    it, so it does not hold the case for review."""
     planned = trip(case)
     if planned.return_date is None:
         return
