@@ -73,7 +73,8 @@ class DocumentPlan:
 
     kind: str  # passport, card_front, card_back, ed_card, form, photo, or a letter kind
     identity: Identity
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)  # passed on to the renderer
+    profile: str | None = None  # a degradation profile to use rather than a random one
 
 
 @dataclass

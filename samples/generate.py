@@ -51,6 +51,8 @@ _NAMES = {
 _FORM_SCAN_DPI = {"clean": 200, "scan150": 300, "phone": 200, "rotated": 200}
 DEFAULT_PROFILES: Mapping[str, float] = {"clean": 0.35, "scan150": 0.3, "phone": 0.2,
                                          "rotated": 0.15}
+# How single scanned pages are saved; phone photos are always JPEG.
+DEFAULT_FORMATS: Mapping[str, float] = {"JPEG": 0.6, "PNG": 0.25, "TIFF": 0.15}
 
 
 @dataclass
@@ -163,16 +165,18 @@ def _bundle(images: Sequence[Image.Image], fmt: str, created: date) -> bytes:
 _EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "PDF": ".pdf"}
 
 
-def _image_format(profile: str, rng: random.Random) -> str:
+def _image_format(profile: str, formats: Mapping[str, float], rng: random.Random) -> str:
     if profile == "phone":
         return "JPEG"
-    return rng.choices(["JPEG", "PNG", "TIFF"], weights=[0.6, 0.25, 0.15])[0]
+    names = list(formats)
+    return rng.choices(names, weights=[formats[n] for n in names])[0]
 
 
 def _form_files(
     plan: DocumentPlan,
     case: CasePlan,
     profiles: Mapping[str, float],
+    formats: Mapping[str, float],
     rng: random.Random,
     namer: _Namer,
 ) -> list[_File]:
@@ -180,6 +184,8 @@ def _form_files(
     rendering = render_form(case.procedure, plan.identity, answers, rng)
     truth = _truth_fields(rendering.fields)
     mode = rng.choices(["fillable", "flat", "scanned"], weights=[0.35, 0.2, 0.45])[0]
+    if plan.profile is not None:
+        mode = "scanned"
     if mode in {"fillable", "flat"}:
         data = rendering.pdf_fillable if mode == "fillable" else rendering.pdf_flat
         pages = [
@@ -187,7 +193,7 @@ def _form_files(
             for number in range(len(PdfReader(io.BytesIO(data)).pages))
         ]
         return [_File(namer.name("form", ".pdf"), data, pages)]
-    profile = _pick_profile(profiles, rng)
+    profile = plan.profile or _pick_profile(profiles, rng)
     dpi = _FORM_SCAN_DPI[profile]
     pages, images = [], []
     for number, image in enumerate(form_page_images(rendering.pdf_flat, dpi=dpi)):
@@ -199,7 +205,7 @@ def _form_files(
         fmt = rng.choice(["PDF", "TIFF"])
         data = _bundle(images, fmt, case.as_of)
         return [_File(namer.name("form", _EXTENSIONS[fmt]), data, pages)]
-    fmt = _image_format(profile, rng)
+    fmt = _image_format(profile, formats, rng)
     name = namer.name("form", _EXTENSIONS[fmt], phone=profile == "phone")
     return [_File(name, _encode(images[0], fmt, rng), pages)]
 
@@ -212,16 +218,21 @@ class _Scan:
     profile: str
 
 
-def _case_files(plan: CasePlan, profiles: Mapping[str, float], rng: random.Random) -> list[_File]:
+def _case_files(
+    plan: CasePlan,
+    profiles: Mapping[str, float],
+    formats: Mapping[str, float],
+    rng: random.Random,
+) -> list[_File]:
     namer = _Namer(rng)
     files: list[_File] = []
     scans: list[_Scan] = []
     for document in plan.documents:
         if document.kind == "form":
-            files += _form_files(document, plan, profiles, rng, namer)
+            files += _form_files(document, plan, profiles, formats, rng, namer)
             continue
         rendered = _render_image(document, rng)
-        profile = _pick_profile(profiles, rng)
+        profile = document.profile or _pick_profile(profiles, rng)
         image, applied = degrade(rendered.image, rng, profile=profile)
         page = _Page(_DOC_TYPES[document.kind], _truth_fields(rendered.fields), applied)
         scans.append(_Scan(document.kind, page, image, profile))
@@ -238,27 +249,33 @@ def _case_files(plan: CasePlan, profiles: Mapping[str, float], rng: random.Rando
     for number, scan in enumerate(scans):
         if number in bundled:
             continue
-        fmt = _image_format(scan.profile, rng)
+        fmt = _image_format(scan.profile, formats, rng)
         name = namer.name(scan.kind, _EXTENSIONS[fmt], phone=scan.profile == "phone")
         files.append(_File(name, _encode(scan.image, fmt, rng), [scan.page]))
     return files
 
 
 def _case_yaml(plan: CasePlan) -> str:
-    content = {key: _json_value(value) for key, value in plan.case_yaml.items()}
-    return yaml.safe_dump(content, sort_keys=False, allow_unicode=True)
+    return yaml.safe_dump(plan.case_yaml, sort_keys=False, allow_unicode=True)
 
 
 def write_case(
-    out: Path, plan: CasePlan, rng: random.Random, profiles: Mapping[str, float]
+    out: Path,
+    plan: CasePlan,
+    rng: random.Random,
+    profiles: Mapping[str, float],
+    *,
+    formats: Mapping[str, float] = DEFAULT_FORMATS,
+    truth_file: bool = True,
 ) -> dict[str, Any]:
-    """Render one planned case into `out/<case_id>/` and return its truth."""
+    """Render one planned case into `out/<case_id>/` and return its truth, also written as
+    the folder's truth.json unless `truth_file` is false."""
     # reportlab stamps each PDF with the time and a random ID unless told to be invariant;
     # born-digital forms must be byte-identical for a seed like everything else.
     rl_config.invariant = 1
     folder = out / plan.case_id
     folder.mkdir(parents=True, exist_ok=True)
-    files = _case_files(plan, profiles, rng)
+    files = _case_files(plan, profiles, formats, rng)
     documents: list[dict[str, Any]] = []
     for file in files:
         (folder / file.name).write_bytes(file.data)
@@ -283,9 +300,10 @@ def write_case(
         "faults": [plan.fault] if plan.fault else [],
         "documents": documents,
     }
-    (folder / "truth.json").write_text(
-        json.dumps(truth, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    if truth_file:
+        (folder / "truth.json").write_text(
+            json.dumps(truth, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
     return truth
 
 

@@ -7,7 +7,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from samples.documents import Canvas, Color, Rendered, handwrite, scribble
+from samples.documents import (
+    Canvas,
+    Color,
+    Rendered,
+    handwrite,
+    handwriting_size,
+    scribble,
+)
 from samples.documents.passport import nationality_text
 from samples.identity import Identity
 
@@ -112,8 +119,10 @@ def render_ed_card(
         canvas.text(x + 1, y + 0.6, f"{japanese} {english}", size_mm=style.label_size,
                     font_name="gothic", fill=style.print_color)
         if value:
-            handwrite(canvas, rng, x + 2 + rng.uniform(0, 3), y + row - value_size - 2.2,
-                      value, size_mm=value_size, color=style.pen_color)
+            left_gap = 2 + rng.uniform(0, 3)
+            size = handwriting_size(value, size_mm=value_size, width_mm=width - left_gap - 2)
+            handwrite(canvas, rng, x + left_gap, y + row - size - 2.2, value, size_mm=size,
+                      color=style.pen_color)
 
     y = fields_top
     field(left, y, middle - left - 1, "氏 Family name", "", identity.surname)

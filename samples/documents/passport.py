@@ -18,9 +18,9 @@ from samples.documents import (
     guilloche,
     ink,
     pastel,
-    portrait,
     scribble,
 )
+from samples.documents.photo import render_photo
 from samples.identity import Identity
 
 FILLER = "<"
@@ -358,7 +358,9 @@ def _render(
     photo_y = header_y + header_size * 2.4 + rng.uniform(0, 2)
     photo_h = min(zone_top - photo_y - 2, rng.uniform(38, 45) * scale)
     photo_w = photo_h * rng.uniform(0.75, 0.82)
-    photo = portrait(canvas.px(photo_w), canvas.px(photo_h), rng)
+    photo = render_photo(identity, rng).image
+    if rng.random() < 0.3:  # many states print the portrait in grey
+        photo = photo.convert("L")
     canvas.paste(photo, photo_x, photo_y, photo_w, photo_h)
 
     visual: list[list[tuple[str, str]]] = [

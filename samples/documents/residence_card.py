@@ -11,7 +11,8 @@ from functools import cache
 
 import pycountry
 
-from samples.documents import Canvas, Color, Rendered, guilloche, pastel, portrait
+from samples.documents import Canvas, Color, Rendered, guilloche, pastel
+from samples.documents.photo import render_photo
 from samples.identity import Identity
 from schemas.reference import Period, status_table
 
@@ -138,8 +139,7 @@ def render_card_front(
     photo_h = photo_w * 1.3
     photo_x = CARD_WIDTH_MM - photo_w - 2.5
     photo_y = top + 5.5
-    canvas.paste(portrait(canvas.px(photo_w), canvas.px(photo_h), rng), photo_x, photo_y,
-                 photo_w, photo_h)
+    canvas.paste(render_photo(identity, rng).image, photo_x, photo_y, photo_w, photo_h)
     text_right = photo_x - 1.0
 
     y = top + 5.6
