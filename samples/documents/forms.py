@@ -13,7 +13,7 @@ import gettext
 import io
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
 from typing import Literal
@@ -199,8 +199,8 @@ def render_form(
     register_fonts()
     style = style or FormStyle.random(rng)
     content, truth = _compose(procedure, identity, answers, style, rng)
-    flat, _ = _draw(content, style, fillable=False)
-    fillable, appearances = _draw(content, style, fillable=True)
+    style, flat = _fit_to_one_page(content, style)
+    fillable, appearances, _ = _draw(content, style, fillable=True)
     return FormRendering(
         pdf_fillable=_install_appearances(fillable, appearances, style),
         pdf_flat=flat,
@@ -1223,6 +1223,20 @@ def draw_value(
     canvas.drawString(x + pad, y + (height - size * 0.7) / 2, text)
 
 
+def _draw_silhouette(canvas: Canvas, x: float, y: float, width: float, height: float) -> None:
+    """The head-and-shoulders sketch of a photo box. Drawn, not written: a caption would sit on
+    the title's text lines and interleave with the title in the PDF's text layer."""
+    canvas.saveState()
+    canvas.setStrokeGray(0.6)
+    canvas.setLineWidth(0.8)
+    centre = x + width / 2
+    canvas.circle(centre, y + height * 0.6, width * 0.2)
+    canvas.arc(
+        centre - width * 0.38, y + height * 0.05, centre + width * 0.38, y + height * 0.7, 20, 140
+    )
+    canvas.restoreState()
+
+
 def draw_tick(canvas: Canvas, x: float, y: float, size: float, mark: TickMark) -> None:
     canvas.saveState()
     canvas.setLineWidth(max(1.0, size / 8))
@@ -1519,21 +1533,36 @@ class _Layout:
             cursor = self.sheet.run(cursor, self.y - 8, run)
         self.y -= 18
 
-    def section(self, section: _Section, numbered: list[tuple[int | None, _Entry]]) -> None:
-        rows = self._rows(numbered)
+    def _measured_rows(
+        self, numbered: list[tuple[int | None, _Entry]]
+    ) -> list[tuple[float, float, list[tuple[_Entry, _Geometry]]]]:
+        """Each row's column width and height, and its entries with their geometry."""
+        measured = []
+        for row in self._rows(numbered):
+            width = self.width if len(row) == 1 else (self.width - 8) / 2
+            placed = [(entry, self.geometry(entry, number, width)) for number, entry in row]
+            measured.append((width, max(g.height for _, g in placed), placed))
+        return measured
+
+    def section(
+        self,
+        section: _Section,
+        numbered: list[tuple[int | None, _Entry]],
+        lead: list[_Line] | None = None,
+    ) -> None:
+        """Heading and rows; `lead` (the declaration before the signature) stays on the page
+        of the heading and the first row."""
+        rows = self._measured_rows(numbered)
         heading_height = self.style.label_size * 1.4 + 2 * _PAD if section.heading else 0.0
-        first = True
-        for row in rows:
-            count = len(row)
-            width = self.width if count == 1 else (self.width - 8) / 2
-            geometries = [self.geometry(entry, number, width) for number, entry in row]
-            height = max(g.height for g in geometries)
-            if first and section.heading:
-                self._ensure(heading_height + height + 6)
-                self.heading(section.heading, heading_height)
-                first = False
+        lead_height = sum(_line_height(line) for line in lead) + 6 if lead else 0.0
+        self._ensure(lead_height + heading_height + 6 + rows[0][1])
+        if lead:
+            self.y -= self.sheet.lines(self.left, self.y, lead) + 6
+        if section.heading:
+            self.heading(section.heading, heading_height)
+        for width, height, placed in rows:
             self._ensure(height)
-            for column, ((_, entry), geometry) in enumerate(zip(row, geometries, strict=True)):
+            for column, (entry, geometry) in enumerate(placed):
                 self.draw_entry(
                     entry, geometry, self.left + column * (width + 8), self.y, width, height
                 )
@@ -1569,20 +1598,12 @@ class _Layout:
         if content.photo_box:
             photo_width, photo_height = _PHOTO_SIZE
             title_width -= photo_width + 12
-            photo_x, photo_bottom = self.left + self.width - photo_width, self.y - 28 - photo_height
+            photo_x, photo_bottom = self.left + self.width - photo_width, self.y - 4 - photo_height
             canvas.setLineWidth(0.6)
             canvas.setDash(2, 2)
             canvas.rect(photo_x, photo_bottom, photo_width, photo_height)
             canvas.setDash()
-            for offset, run in enumerate(
-                (*self._runs("Photo", "写真", 8), _Run("40mm x 30mm", style.latin_font, 7))
-            ):
-                canvas.setFont(run.font, run.size)
-                canvas.drawCentredString(
-                    photo_x + photo_width / 2,
-                    photo_bottom + photo_height / 2 + 10 - offset * 11,
-                    run.text.strip(),
-                )
+            _draw_silhouette(canvas, photo_x, photo_bottom, photo_width, photo_height)
         title = content.title
         english = self._wrapped(title.english, style.title_font, style.title_size, title_width)
         japanese = self._wrapped(
@@ -1601,39 +1622,56 @@ class _Layout:
             cursor = self.sheet.run(cursor, y, run)
         self.y = min(y, photo_bottom) - 12
 
-    def declaration(self) -> None:
-        style = self.style
-        lines = self._wrapped(
-            self.content.declaration.english, style.latin_font, style.label_size, self.width
-        )
-        lines += self._wrapped(
-            self.content.declaration.japanese, style.japanese_font, style.label_size, self.width
-        )
-        height = sum(_line_height(line) for line in lines) + 4
-        self._ensure(height + 80)
-        self.y -= self.sheet.lines(self.left, self.y, lines) + 6
+    def declaration_lines(self) -> list[_Line]:
+        style, declaration = self.style, self.content.declaration
+        return self._wrapped(
+            declaration.english, style.latin_font, style.label_size, self.width
+        ) + self._wrapped(declaration.japanese, style.japanese_font, style.label_size, self.width)
 
     def draw(self) -> None:
         self.header()
         number = 0
+        last = len(self.content.sections) - 1
         for index, section in enumerate(self.content.sections):
             numbered: list[tuple[int | None, _Entry]] = []
             for entry in section.entries:
                 if entry.label is not None:
                     number += 1
                 numbered.append((number if entry.label is not None else None, entry))
-            if index == len(self.content.sections) - 1:
-                self.declaration()
-            self.section(section, numbered)
+            self.section(section, numbered, self.declaration_lines() if index == last else None)
         self.sheet.finish_page(f"- {self.sheet.page} -")
 
 
 def _draw(
     content: _FormContent, style: FormStyle, fillable: bool
-) -> tuple[bytes, dict[str, _Appearance]]:
+) -> tuple[bytes, dict[str, _Appearance], int]:
+    """The PDF, its text fields' appearances (fillable only) and its number of pages."""
     sheet = _Sheet(style, fillable, content.title.english)
     _Layout(sheet, content).draw()
-    return sheet.save(), sheet.appearances
+    return sheet.save(), sheet.appearances, sheet.page - 1
+
+
+def _fit_to_one_page(content: _FormContent, style: FormStyle) -> tuple[FormStyle, bytes]:
+    """What a form designer does when the page overflows: two columns, then smaller type and
+    margins. Keeping a form on one page keeps its signature with its particulars; a form that
+    overflows even so keeps its own type and runs onto more pages, as long official forms do."""
+    two_columns = replace(style, columns=2)
+    smaller = (
+        replace(
+            two_columns,
+            label_size=max(6.0, style.label_size * factor),
+            value_size=max(7.5, style.value_size * factor),
+            title_size=max(12.0, style.title_size * factor),
+            margin=12 * mm,
+        )
+        for factor in (0.85, 0.72)
+    )
+    candidates = (style, two_columns, *smaller)
+    for candidate in candidates:
+        flat, _, pages = _draw(content, candidate, fillable=False)
+        if pages == 1:
+            return candidate, flat
+    return style, _draw(content, style, fillable=False)[0]
 
 
 def _appearance_streams(
