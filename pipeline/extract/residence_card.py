@@ -14,6 +14,7 @@ of residence, a period with its expiry in brackets, まで有効).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -185,19 +186,20 @@ def _drop_non_text(mask: np.ndarray) -> np.ndarray:
     photos as strings of kanji."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     keep = np.zeros(count, dtype=bool)
-    pictures: list[tuple[int, int, int, int]] = []
+    pictures: list[BBox] = []
     height, width = mask.shape
     for index in range(1, count):
         x, y, w, h, area = stats[index]
         if x == 0 or y == 0 or x + w == width or y + h == height:
             continue  # the card's edge or the desk beyond it; printing keeps clear of both
+        if _is_frame(labels[y : y + h, x : x + w] == index):
+            continue
         if h > 4.6 * _PX_PER_MM:
             if w > 8 * _PX_PER_MM and w < width / 2 and h < 0.8 * height:
                 pictures.append((x, y, w, h))
             continue
         rule = w > 10 * _PX_PER_MM and h < 0.6 * _PX_PER_MM
-        frame = _is_frame(labels[y : y + h, x : x + w] == index)
-        keep[index] = not (rule or frame or area < 4)
+        keep[index] = not (rule or area < 4)
     cleaned = np.where(keep[labels], 255, 0).astype(np.uint8)
     margin = round(_PX_PER_MM)
     for x, y, w, h in pictures:
@@ -291,7 +293,9 @@ def _pad(bbox: BBox, shape: tuple[int, ...], pad: int) -> BBox:
 @dataclass
 class CardReading:
     card: CardImage
-    clean: np.ndarray  # flattened, with photo, frames and rules whited out
+    flat: np.ndarray  # background flattened to white
+    clean: np.ndarray  # flat, with photo, frames and rules whited out
+    text_mask: np.ndarray  # ink that is lettering
     rows: list[Row]
 
 
@@ -315,7 +319,7 @@ def read_card(card: CardImage, ocr: OcrEngine) -> CardReading:
                             line_height=_LINE_HEIGHT)
     for (chunk, _), words in zip(items, readings, strict=True):
         chunk.words.extend(words)
-    return CardReading(card, clean, rows)
+    return CardReading(card, flat, clean, mask, rows)
 
 
 # ---------------------------------------------------------------- labels and values
@@ -507,7 +511,7 @@ def _sex(text: str) -> str | None:
     return latin[0] if len(set(latin)) == 1 else None
 
 
-class _FrontFields:
+class _CardFields:
     """Builds the contract's fields, each with its box mapped back to the loaded page."""
 
     def __init__(self, page: PreparedPage, card: CardImage) -> None:
@@ -515,7 +519,7 @@ class _FrontFields:
         self.card = card
         self.fields: dict[str, ExtractedField] = {}
 
-    def set(self, name: str, value: str | None, confidence: float, span: Span | None,
+    def set(self, name: str, value: str | bool | None, confidence: float, span: Span | None,
             valid: bool | None = None) -> None:
         bbox = _bbox_in_page(self.page, self.card, span.bbox) if span else None
         self.fields[name] = ExtractedField(
@@ -550,7 +554,7 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
     reading = read_card(card, ocr)
     spans = _front_spans(reading.rows)
     number_span = _card_number_span(reading.rows, card.image.shape[0], spans)
-    out = _FrontFields(page, card)
+    out = _CardFields(page, card)
 
     english_names = [n for n in ("name", "date_of_birth", "period_of_stay", "card_valid_until")
                      if n in spans]
@@ -626,4 +630,114 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
         expiry, agreed = reconcile_kanji_date(english_tail, tail) if tail else (None, False)
         out.set("date_of_expiry", expiry.isoformat() if expiry else None,
                 english_confidence * (1.0 if agreed else _DISAGREEMENT_FACTOR), period_span)
+    return out.fields
+
+
+# ---------------------------------------------------------------- the back
+
+_PENDING_STAMPS = ("在留期間更新許可申請中", "在留資格変更許可申請中")
+_PERMISSION_STAMPS = ("許可:原則週28時間以内・風俗営業等の従事を除く",)
+_PERMISSION_HEADER = "資格外活動許可欄"
+_PENDING_HEADER = "在留期間更新等許可申請欄"
+_STAMP_THRESHOLD = 0.7
+_STAMP_INK = 0.008  # share of a box's inside that is lettering when something is stamped
+
+
+def _phrase_score(text: str, phrase: str) -> float:
+    return text_similarity(fold_for_matching(text), fold_for_matching(phrase))
+
+
+def _stamp_boxes(reading: CardReading) -> list[BBox]:
+    """The boxes left for stamps, top to bottom: bands between two long ruled lines 5 to
+    12 mm apart (the address table's rows are narrower, the headings between boxes too).
+    Pale thin rules break up at the text's ink threshold, so they are looked for at a
+    lighter one and closed along their length."""
+    ink = (reading.flat < 0.88 * 255).astype(np.uint8) * 255
+    width = ink.shape[1]
+    closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, round(1.2 * _PX_PER_MM)), np.uint8))
+    rules = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((1, round(0.6 * width)), np.uint8))
+    spans = []
+    for y0, y1 in _runs(rules.sum(axis=1) // 255, min_gap=round(0.5 * _PX_PER_MM)):
+        columns = np.flatnonzero(rules[y0:y1].any(axis=0))
+        spans.append((y0, y1, int(columns[0]), int(columns[-1])))
+    boxes: list[BBox] = []
+    for (_, top, left, right), (bottom, _, _, _) in itertools.pairwise(spans):
+        if 5 * _PX_PER_MM <= bottom - top <= 12 * _PX_PER_MM:
+            boxes.append((left, top, right - left, bottom - top))
+    return boxes
+
+
+def _inside(box: BBox, row: Row) -> bool:
+    _, y, _, h = box
+    return y <= (row.y0 + row.y1) / 2 <= y + h
+
+
+def _heading_above(rows: list[Row], box: BBox) -> Row | None:
+    above = [r for r in rows if r.y1 <= box[1] + 2 and box[1] - r.y1 < 4 * _PX_PER_MM]
+    return above[-1] if above else None
+
+
+def _box_ink(reading: CardReading, box: BBox) -> float:
+    """Share of the box's inside (clear of its edges) that is lettering."""
+    x, y, w, h = box
+    margin = round(1.0 * _PX_PER_MM)
+    inner = reading.text_mask[y + margin : y + h - margin, x + margin : x + w - margin]
+    return float(np.count_nonzero(inner)) / max(inner.size, 1)
+
+
+def _stamp_field(
+    reading: CardReading, box: BBox | None, stamps: tuple[str, ...], headings: tuple[str, ...]
+) -> tuple[bool | None, float, Span | None]:
+    """Whether a stamp is there: read as one of `stamps` (and more like it than like any
+    heading) anywhere, else whether lettering fills the box it belongs in. None when
+    neither the stamp nor its box can be found."""
+    best: tuple[float, Span | None] = (0.0, None)
+    for row in reading.rows:
+        text = row.joined
+        score = max(_phrase_score(text, stamp) for stamp in stamps)
+        if score > best[0] and score > max(_phrase_score(text, h) for h in headings):
+            best = (score, Span(row, row.chunks))
+    if best[0] >= _STAMP_THRESHOLD:
+        return True, best[0], best[1]
+    if box is None:
+        return None, 0.0, None
+    ink = _box_ink(reading, box)
+    rows = [r for r in reading.rows if _inside(box, r)]
+    span = Span(rows[0], rows[0].chunks) if rows else None
+    if ink >= _STAMP_INK:
+        return True, 0.7, span
+    return False, 0.9 if ink < _STAMP_INK / 4 else 0.6, None
+
+
+def _assign_boxes(reading: CardReading) -> dict[str, BBox]:
+    """Which box is for which stamp: by the heading printed above it, else by order (the
+    permission box comes before the pending-application box)."""
+    boxes = _stamp_boxes(reading)
+    named: dict[str, BBox] = {}
+    for box in boxes:
+        heading = _heading_above(reading.rows, box)
+        if heading is None:
+            continue
+        permission = _phrase_score(heading.joined, _PERMISSION_HEADER)
+        pending = _phrase_score(heading.joined, _PENDING_HEADER)
+        if max(permission, pending) >= 0.6:
+            named.setdefault("permission" if permission > pending else "pending", box)
+    if len(named) < 2 and len(boxes) >= 2:
+        named.setdefault("permission", boxes[-2])
+        named.setdefault("pending", boxes[-1])
+    return named
+
+
+def extract_card_back(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedField]:
+    """application_pending (an extension or change application stamp) and
+    permission_outside_status (a permission stamp), each True, False or None (unreadable)."""
+    card = locate_card(page.image)
+    reading = read_card(card, ocr)
+    boxes = _assign_boxes(reading)
+    headings = (_PERMISSION_HEADER, _PENDING_HEADER)
+    out = _CardFields(page, card)
+    out.set("application_pending",
+            *_stamp_field(reading, boxes.get("pending"), _PENDING_STAMPS, headings))
+    out.set("permission_outside_status",
+            *_stamp_field(reading, boxes.get("permission"), _PERMISSION_STAMPS, headings))
     return out.fields
