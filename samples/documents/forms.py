@@ -1148,37 +1148,26 @@ class _Sheet:
                 self.canvas.rect(x, y, size, size)
                 if option.ticked:
                     draw_tick(self.canvas, x, y, size, style.tick)
-            elif as_radio:
+                continue
+            look = {
+                "x": x,
+                "y": y,
+                "size": size,
+                "buttonStyle": style.tick,
+                "borderWidth": 0.8,
+                "borderColor": black,
+                "fillColor": white,
+                "textColor": black,
+                "annotationFlags": "print",
+            }
+            if as_radio:
                 self.canvas.acroForm.radio(
-                    name=group,
-                    value=option.key,
-                    selected=option.ticked,
-                    x=x,
-                    y=y,
-                    size=size,
-                    buttonStyle=style.tick,
-                    shape="square",
-                    borderWidth=0.8,
-                    borderColor=black,
-                    fillColor=white,
-                    textColor=black,
-                    annotationFlags="print",
+                    name=group, value=option.key, selected=option.ticked, shape="square", **look
                 )
             else:
                 label = f"{_entry_title(entry)} {option.label.english}"
-                self.canvas.acroForm.checkbox(
-                    name=self.namer.name(f"{entry.key}_{option.key}", label, "box", self.page),
-                    checked=option.ticked,
-                    x=x,
-                    y=y,
-                    size=size,
-                    buttonStyle=style.tick,
-                    borderWidth=0.8,
-                    borderColor=black,
-                    fillColor=white,
-                    textColor=black,
-                    annotationFlags="print",
-                )
+                name = self.namer.name(f"{entry.key}_{option.key}", label, "box", self.page)
+                self.canvas.acroForm.checkbox(name=name, checked=option.ticked, **look)
 
     def finish_page(self, footer: str) -> None:
         self.canvas.setFont(self.style.latin_font, 7)
