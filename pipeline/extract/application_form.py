@@ -1,0 +1,1013 @@
+"""The application form reader: which procedure the form is for, the applicant's answers,
+the tick boxes and whether it is signed.
+
+Forms differ in wording, label order, layout and AcroForm field names between procedures,
+versions and offices, so every value is found from its printed label: the label is matched
+in the page's words (text layer or OCR), the area its value is written in is found from the
+form's ruling (the table cell to its right, the box below it, or the underline after it), and
+the value is taken from that area: the AcroForm widget or text-layer words inside it on
+born-digital PDFs (no OCR at all), an OCR reading of the crop on scans and photos.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import cv2
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from pipeline.checkbox import read_tick_box
+from pipeline.classify import read_page
+from pipeline.forms import (
+    FIELD_LABELS,
+    PERMIT_TYPE_OPTIONS,
+    RELATIONSHIP_WORDS,
+    FieldLabel,
+    ValueKind,
+    form_procedure,
+)
+from pipeline.ocr import BBox, OcrEngine, union_bbox
+from pipeline.page import PreparedPage
+from pipeline.textparse import (
+    is_unlimited,
+    match_status,
+    normalize_name,
+    parse_card_number,
+    parse_date,
+    parse_period,
+)
+from schemas.reference import country_code
+from schemas.report import ExtractedField, FieldValue
+
+# A label read by OCR matches a wording when this share of its letters agree (rapidfuzz
+# ratio); short labels must match exactly, or "Sex" would be found in every "Sec".
+LABEL_SCORE = 84.0
+SHORT_LABEL_LETTERS = 5
+MAX_LABEL_WORDS = 8
+# Words of one label are at most this many text heights apart.
+WORD_GAP = 2.5
+# Ink of a signature, in squared text heights: a scribble has several, an empty box none.
+SIGNED_INK = 1.0
+UNSIGNED_INK = 0.25
+# Below this OCR confidence a value is re-read with the Japanese model.
+RETRY_CONFIDENCE = 0.6
+
+_LATIN_KINDS = {"name", "passport", "card"}
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    bbox: BBox  # prepared-image pixels
+    confidence: float
+    folded: str  # English letters and digits, for English labels
+    folded_all: str  # with kana and kanji, for Japanese labels
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """Where a field's label is printed."""
+
+    label: FieldLabel
+    tokens: tuple[int, ...]
+    bbox: BBox
+    height: float  # text height of the label, the unit of every distance
+    block_left: int  # left edge of the label with its Japanese part and number
+    score: float
+
+
+@dataclass(frozen=True)
+class _Segment:
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """The straight lines of the form: table borders, value boxes, underlines."""
+
+    horizontal: tuple[_Segment, ...]
+    vertical: tuple[_Segment, ...]
+
+
+@dataclass(frozen=True)
+class _Reading:
+    text: str
+    confidence: float
+    bbox: BBox
+
+
+@dataclass(frozen=True)
+class _Widget:
+    name: str
+    value: str
+    bbox: BBox  # prepared-image pixels
+
+
+def _fold(text: str) -> str:
+    """Upper-case letters and digits only: how label words are compared, so that spacing,
+    slashes and apostrophes the OCR adds or drops do not count."""
+    return re.sub(r"[^0-9A-Z]", "", unicodedata.normalize("NFKC", text).upper())
+
+
+def _fold_all(text: str) -> str:
+    return re.sub(
+        r"[^0-9A-Z\u3040-\u30ff\u3400-\u9fff]", "", unicodedata.normalize("NFKC", text).upper()
+    )
+
+
+def _has_cjk(text: str) -> bool:
+    return re.search(r"[\u3040-\u30ff\u3400-\u9fff]", text) is not None
+
+
+@cache
+def _japanese_wordings() -> frozenset[str]:
+    return frozenset(_fold_all(w) for label in FIELD_LABELS for w in label.japanese)
+
+
+@cache
+def _label_wordings() -> tuple[list[str], list[FieldLabel]]:
+    """Every English wording, folded, with the label it belongs to (rapidfuzz choices)."""
+    folded: list[str] = []
+    owners: list[FieldLabel] = []
+    for label in FIELD_LABELS:
+        for wording in label.english:
+            folded.append(_fold(wording))
+            owners.append(label)
+    return folded, owners
+
+
+def _centre(bbox: BBox) -> tuple[float, float]:
+    return bbox[0] + bbox[2] / 2, bbox[1] + bbox[3] / 2
+
+
+def _inside(bbox: BBox, region: BBox) -> bool:
+    cx, cy = _centre(bbox)
+    x, y, w, h = region
+    return x <= cx <= x + w and y <= cy <= y + h
+
+
+# ---------------------------------------------------------------- the page's words
+
+
+class _Words:
+    """The page's words in rows, and the labels found among them."""
+
+    def __init__(self, tokens: list[_Token]) -> None:
+        self.tokens = tokens
+        self.rows = self._rows()
+        self.row_of = {index: r for r, row in enumerate(self.rows) for index in row}
+        self.position = {index: p for row in self.rows for p, index in enumerate(row)}
+        self.label_tokens: set[int] = set()
+        heights = sorted(t.bbox[3] for t in tokens if t.folded)
+        self.text_height = float(heights[len(heights) // 2]) if heights else 20.0
+
+    def _rows(self) -> list[list[int]]:
+        """Token indices grouped into rows by vertical overlap, each sorted left to right."""
+        order = sorted(range(len(self.tokens)), key=lambda i: _centre(self.tokens[i].bbox)[1])
+        rows: list[tuple[float, float, list[int]]] = []
+        for index in order:
+            _, y, _, h = self.tokens[index].bbox
+            centre = y + h / 2
+            for r, (top, bottom, members) in enumerate(rows):
+                if top <= centre <= bottom:
+                    members.append(index)
+                    rows[r] = (min(top, y), max(bottom, y + h), members)
+                    break
+            else:
+                rows.append((y, y + h, [index]))
+        return [sorted(m, key=lambda i: self.tokens[i].bbox[0]) for _, _, m in rows]
+
+    def _gap(self, left: int, right: int) -> float:
+        a, b = self.tokens[left].bbox, self.tokens[right].bbox
+        return b[0] - (a[0] + a[2])
+
+    def _wrap_target(self, index: int, start: int) -> int | None:
+        """The first word of the next line of a label that wraps after `index` inside its
+        table cell: just below, starting no further right than the label began."""
+        token = self.tokens[index]
+        first = self.tokens[start]
+        bottom = token.bbox[1] + token.bbox[3]
+        best: int | None = None
+        for row in self.rows[self.row_of[index] + 1 :]:
+            head = self.tokens[row[0]].bbox
+            if head[1] - bottom > token.bbox[3]:
+                break
+            for candidate in row:
+                box = self.tokens[candidate].bbox
+                if 0 <= box[1] - bottom <= token.bbox[3] and (
+                    first.bbox[0] - 3 * token.bbox[3] <= box[0] <= first.bbox[0] + 2
+                ):
+                    best = candidate
+                    break
+            if best is not None:
+                break
+        return best
+
+    def _right_neighbour(self, index: int) -> int | None:
+        row = self.rows[self.row_of[index]]
+        position = self.position[index]
+        if position + 1 < len(row):
+            candidate = row[position + 1]
+            if self._gap(index, candidate) <= WORD_GAP * self.tokens[index].bbox[3]:
+                return candidate
+        return None
+
+    def _windows(self) -> Iterable[tuple[int, ...]]:
+        """Runs of neighbouring words that could spell one label, with at most one line
+        break (labels wrap inside narrow table cells)."""
+        longest = max(len(w) for w in _label_wordings()[0]) + 4
+        for start in range(len(self.tokens)):
+            stack: list[tuple[tuple[int, ...], int, bool]] = [
+                ((start,), len(self.tokens[start].folded), False)
+            ]
+            while stack:
+                path, letters, wrapped = stack.pop()
+                yield path
+                if len(path) >= MAX_LABEL_WORDS or letters > longest:
+                    continue
+                following = [(self._right_neighbour(path[-1]), wrapped)]
+                if not wrapped:
+                    following.append((self._wrap_target(path[-1], start), True))
+                for token, wraps in following:
+                    if token is not None and token not in path:
+                        extended = len(self.tokens[token].folded)
+                        stack.append(((*path, token), letters + extended, wraps))
+
+    def find_labels(self, exact: bool) -> list[_Hit]:
+        """Labels printed on the page, longest wording first so that a label inside a longer
+        one is not found twice. `exact` for text layers, fuzzy for OCR."""
+        wordings, owners = _label_wordings()
+        exact_index = {w: i for i, w in enumerate(wordings)}
+        candidates: list[tuple[int, float, tuple[int, ...], int]] = []
+        seen: set[tuple[int, ...]] = set()
+        japanese: set[int] = set()
+        for window in self._windows():
+            if window in seen:
+                continue
+            seen.add(window)
+            if exact and "".join(self.tokens[i].folded_all for i in window) in _japanese_wordings():
+                japanese.update(window)
+            text = "".join(self.tokens[i].folded for i in window)
+            if not text or not self.tokens[window[0]].folded:
+                continue
+            if exact or len(text) <= SHORT_LABEL_LETTERS:
+                found = exact_index.get(text)
+                if found is not None:
+                    candidates.append((len(text), 100.0, window, found))
+                continue
+            match = process.extractOne(text, wordings, scorer=fuzz.ratio, score_cutoff=LABEL_SCORE)
+            if match is not None and len(wordings[match[2]]) > SHORT_LABEL_LETTERS:
+                candidates.append((len(text), match[1], window, match[2]))
+        candidates.sort(key=lambda c: (-c[0], -c[1]))
+        used: set[int] = set()
+        hits: list[_Hit] = []
+        for _, score, window, wording in candidates:
+            if used.intersection(window):
+                continue
+            used.update(window)
+            boxes = [self.tokens[i].bbox for i in window]
+            heights = sorted(b[3] for b in boxes)
+            hits.append(
+                _Hit(
+                    label=owners[wording],
+                    tokens=window,
+                    bbox=union_bbox(boxes),
+                    height=float(heights[len(heights) // 2]),
+                    block_left=self._block_left(window[0]),
+                    score=score / 100.0,
+                )
+            )
+        # A Japanese wording is part of its label, never a value, but finds no field by itself:
+        # the English wording beside it does.
+        self.label_tokens = used | japanese
+        return hits
+
+    def _block_left(self, first: int) -> int:
+        """Left edge of the label together with the Japanese wording and number printed just
+        before it on its line ("1 国籍・地域 Nationality/Region")."""
+        row = self.rows[self.row_of[first]]
+        position = self.position[first]
+        left = first
+        while position > 0:
+            previous = row[position - 1]
+            if self._gap(previous, left) > 1.5 * self.tokens[first].bbox[3]:
+                break
+            left, position = previous, position - 1
+        return self.tokens[left].bbox[0]
+
+    def tokens_in(self, region: BBox) -> list[int]:
+        """Non-label words whose centre lies in the region, in reading order."""
+        inside = [
+            i
+            for i, token in enumerate(self.tokens)
+            if i not in self.label_tokens and _inside(token.bbox, region)
+        ]
+        return sorted(inside, key=lambda i: (self.row_of[i], self.tokens[i].bbox[0]))
+
+    def row_text(self, row: list[int]) -> str:
+        return " ".join(self.tokens[i].text for i in row)
+
+
+# ---------------------------------------------------------------- the form's ruling
+
+_RULE_SCALE = 0.5  # rules are long: half resolution finds them in a quarter of the time
+
+
+def _find_rules(gray: np.ndarray, text_height: float) -> _Rules:
+    """Horizontal lines at least six text heights long and vertical ones taller than a line
+    of text or a tick box, so letters, check marks and tick boxes are not taken for rules."""
+    small = cv2.resize(gray, None, fx=_RULE_SCALE, fy=_RULE_SCALE, interpolation=cv2.INTER_AREA)
+    binary = cv2.adaptiveThreshold(
+        small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 15, 10
+    )
+    unit = max(4.0, text_height * _RULE_SCALE)
+
+    def segments(kernel: tuple[int, int]) -> tuple[_Segment, ...]:
+        element = cv2.getStructuringElement(cv2.MORPH_RECT, kernel)
+        lines = cv2.morphologyEx(binary, cv2.MORPH_OPEN, element)
+        contours, _ = cv2.findContours(lines, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        found = []
+        for contour in contours:
+            x, y, w, h = cv2.boundingRect(contour)
+            found.append(
+                _Segment(
+                    round(x / _RULE_SCALE),
+                    round(y / _RULE_SCALE),
+                    round((x + w) / _RULE_SCALE),
+                    round((y + h) / _RULE_SCALE),
+                )
+            )
+        return tuple(found)
+
+    return _Rules(
+        horizontal=segments((max(12, round(6 * unit)), 1)),
+        vertical=segments((1, max(6, round(1.7 * unit)))),
+    )
+
+
+def _remove_rules(binary: np.ndarray, text_height: float) -> np.ndarray:
+    """The ink of a crop without its straight lines (cell borders, box edges, underlines)."""
+    long_side = max(8, round(3 * text_height))
+    kept = binary.copy()
+    for kernel in ((long_side, 1), (1, long_side)):
+        element = cv2.getStructuringElement(cv2.MORPH_RECT, kernel)
+        lines = cv2.morphologyEx(binary, cv2.MORPH_OPEN, element)
+        kept[cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0] = 0
+    return kept
+
+
+class _Regions:
+    """Where the value of each label is written: the table cell to its right, the box below
+    it or the underline after it, found from the form's ruling; failing those, the free space
+    to its right or below it up to the next label."""
+
+    def __init__(self, rules: _Rules, hits: list[_Hit], width: int, height: int) -> None:
+        self.rules = rules
+        self.hits = hits
+        self.width = width
+        self.height = height
+
+    def _holds_label(self, region: BBox, hit: _Hit) -> bool:
+        return any(other is not hit and _inside(other.bbox, region) for other in self.hits)
+
+    def value_region(self, hit: _Hit) -> tuple[BBox, bool] | None:
+        """The value's area, and whether the form's ruling drew it (rather than guessed)."""
+        for finder in (self._cell_right, self._box_below, self._underline, self._free_space):
+            region = finder(hit)
+            if region is None or region[2] <= 2 or region[3] <= 2:
+                continue
+            if not self._holds_label(region, hit):
+                return region, finder != self._free_space
+        return None
+
+    def _cell_right(self, hit: _Hit) -> BBox | None:
+        x, y, w, h = hit.bbox
+        centre = y + h / 2
+        crossing = sorted(
+            v.x0 for v in self.rules.vertical if v.x0 >= x + w - 2 and v.y0 <= centre <= v.y1
+        )
+        if not crossing:
+            return None
+        left = crossing[0]
+        further = [c for c in crossing if c > left + 4]
+        right = further[0] if further else self.width
+        spanning = [
+            s for s in self.rules.horizontal if s.x0 <= left + 4 and s.x1 >= min(right, s.x1) - 4
+        ]
+        spanning = [s for s in spanning if s.x1 > left + 0.5 * (right - left)]
+        tops = [s.y1 for s in spanning if s.y1 <= centre]
+        bottoms = [s.y0 for s in spanning if s.y0 >= centre]
+        top = max(tops) if tops else round(y - hit.height)
+        bottom = min(bottoms) if bottoms else round(y + h + hit.height)
+        if bottom - top > 8 * hit.height:
+            return None
+        return (left + 3, top + 3, right - left - 6, bottom - top - 6)
+
+    def _box_below(self, hit: _Hit) -> BBox | None:
+        x, y, w, h = hit.bbox
+        unit = hit.height
+        tops = [
+            s
+            for s in self.rules.horizontal
+            if abs(s.x0 - hit.block_left) <= 1.5 * unit
+            and s.x1 >= x + w - 2
+            and y + h - 0.3 * unit <= s.y0 <= y + h + 1.5 * unit
+        ]
+        if not tops:
+            return None
+        top = min(tops, key=lambda s: s.y0)
+        bottoms = [
+            s.y0
+            for s in self.rules.horizontal
+            if top.y1 + 0.8 * unit <= s.y0 <= top.y1 + 8 * unit
+            and s.x0 <= top.x0 + unit
+            and s.x1 >= top.x1 - unit
+        ]
+        bottom = min(bottoms) if bottoms else round(top.y1 + 2.5 * unit)
+        return (top.x0 + 3, top.y1 + 2, top.x1 - top.x0 - 6, bottom - top.y1 - 4)
+
+    def _underline(self, hit: _Hit) -> BBox | None:
+        x, y, w, h = hit.bbox
+        unit = hit.height
+        lines = [
+            s
+            for s in self.rules.horizontal
+            if x + w - 0.5 * unit <= s.x0 <= x + w + 4 * unit
+            and y + h - 0.5 * unit <= s.y0 <= y + h + 3.5 * unit
+        ]
+        if not lines:
+            return None
+        line = min(lines, key=lambda s: s.y0)
+        above = [
+            s.y1
+            for s in self.rules.horizontal
+            if s.y1 < y and s.x0 < line.x1 and s.x1 > line.x0 and s.y1 > y - 3 * unit
+        ]
+        top = max([round(min(y - 0.6 * unit, line.y0 - 2.2 * unit)), *above])
+        return (line.x0, top + 2, line.x1 - line.x0, line.y0 - top - 3)
+
+    def _next_label_right(self, hit: _Hit) -> int:
+        x, y, w, h = hit.bbox
+        lefts = [
+            other.block_left
+            for other in self.hits
+            if other is not hit
+            and other.bbox[0] > x + w
+            and other.bbox[1] < y + h
+            and other.bbox[1] + other.bbox[3] > y
+        ]
+        return min(lefts, default=self.width)
+
+    def _free_space(self, hit: _Hit) -> BBox | None:
+        """No ruling: the rest of the label's line, up to the next label."""
+        x, y, w, h = hit.bbox
+        unit = hit.height
+        right = self._next_label_right(hit)
+        left = round(x + w + 0.3 * unit)
+        return (left, round(y - 0.4 * unit), right - left - round(0.3 * unit), round(h + unit))
+
+    def below(self, hit: _Hit) -> BBox:
+        """The free space under the label, for a value printed on the next line."""
+        _, y, _, h = hit.bbox
+        unit = hit.height
+        right = self._next_label_right(hit)
+        top = round(y + h + 0.1 * unit)
+        return (round(hit.block_left - 0.5 * unit), top, right - hit.block_left, round(2.5 * unit))
+
+
+# ---------------------------------------------------------------- reading a value's area
+
+
+class _TextLayer:
+    """Values of a born-digital page: AcroForm widgets, else text-layer words, inside the
+    value's area. Exact, so confidence 1."""
+
+    def __init__(self, words: _Words, widgets: list[_Widget]) -> None:
+        self.words = words
+        self.widgets = widgets
+
+    def readings(self, region: BBox, kind: ValueKind) -> Iterable[_Reading]:
+        inside = [w for w in self.widgets if _inside(w.bbox, region)]
+        if inside:
+            text = " ".join(w.value for w in inside).strip()
+            yield _Reading(text, 1.0, union_bbox([w.bbox for w in inside]))
+            return
+        tokens = self.words.tokens_in(region)
+        if tokens:
+            boxes = [self.words.tokens[i].bbox for i in tokens]
+            text = " ".join(self.words.tokens[i].text for i in tokens)
+            yield _Reading(text, 1.0, union_bbox(boxes))
+        else:
+            yield _Reading("", 1.0, region)
+
+
+class _Scan:
+    """Values of a scanned or photographed page: the crop of the value's area, cleaned of
+    the form's lines, read line by line with English and, when that does not parse or is
+    unsure, with the Japanese model (Japanese values, 年月日 dates)."""
+
+    def __init__(self, gray: np.ndarray, ocr: OcrEngine, text_height: float) -> None:
+        self.gray = gray
+        self.ocr = ocr
+        self.text_height = text_height
+
+    def _ink_box(self, region: BBox) -> tuple[np.ndarray, BBox] | None:
+        """The region's ink without ruling, as a white-background crop, and its box."""
+        x, y, w, h = region
+        crop = self.gray[max(0, y) : y + h, max(0, x) : x + w]
+        if crop.size == 0:
+            return None
+        _, binary = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+        if float(np.mean(crop)) > 250 or binary.mean() > 250:
+            return None
+        ink = _remove_rules(binary, self.text_height)
+        ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+        points = cv2.findNonZero(ink)
+        if points is None or len(points) < 0.05 * self.text_height**2:
+            return None
+        ix, iy, iw, ih = cv2.boundingRect(points)
+        pad = max(4, round(0.3 * self.text_height))
+        x0, y0 = max(0, ix - pad), max(0, iy - pad)
+        x1, y1 = min(crop.shape[1], ix + iw + pad), min(crop.shape[0], iy + ih + pad)
+        cleaned = crop.copy()
+        cleaned[(binary > 0) & (ink == 0)] = 255  # the ruling goes, the writing stays
+        return cleaned[y0:y1, x0:x1], (x + x0, y + y0, x1 - x0, y1 - y0)
+
+    def readings(self, region: BBox, kind: ValueKind) -> Iterable[_Reading]:
+        found = self._ink_box(region)
+        if found is None:
+            yield _Reading("", 0.8, region)
+            return
+        crop, box = found
+        scale = min(3.0, max(1.0, 32.0 / max(8.0, self.text_height)))
+        if scale > 1.0:
+            crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        crop = cv2.copyMakeBorder(crop, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
+        text, confidence = self.ocr.read_line(crop, lang="eng")
+        yield _Reading(text, confidence, box)
+        if kind not in _LATIN_KINDS:
+            text, confidence = self.ocr.read_line(crop, lang="jpn")
+            yield _Reading(text.replace(" ", ""), confidence, box)
+
+
+_Source = _TextLayer | _Scan
+
+
+# ---------------------------------------------------------------- from text to values
+
+_Parsed = tuple[FieldValue, float, bool | None]  # value, confidence factor, valid
+
+
+def _parse_name(text: str) -> _Parsed | None:
+    words = [w for w in normalize_name(text).split() if re.fullmatch(r"[A-Z][A-Z'-]*", w)]
+    return (" ".join(words), 1.0, None) if words else None
+
+
+def _parse_country(text: str) -> _Parsed | None:
+    code = country_code(text)
+    return (code, 1.0, None) if code else None
+
+
+def _parse_date(text: str) -> _Parsed | None:
+    day = parse_date(text)
+    return (day.isoformat(), 1.0, True) if day else None
+
+
+def _parse_passport(text: str) -> _Parsed | None:
+    number = re.sub(r"[^A-Z0-9]", "", unicodedata.normalize("NFKC", text).upper())
+    if not number:
+        return None
+    well_formed = re.fullmatch(r"[A-Z0-9]{6,9}", number) is not None
+    return number, 1.0 if well_formed else 0.5, well_formed
+
+
+def _parse_card(text: str) -> _Parsed | None:
+    number, well_formed, factor = parse_card_number(text)
+    return (number, factor, well_formed) if number else None
+
+
+def _parse_status(text: str) -> _Parsed | None:
+    name, score = match_status(text)
+    return (name, score, True) if name else None
+
+
+def _parse_period(text: str) -> _Parsed | None:
+    """An unlimited stay (無期限) is no period one can ask for: it is reported as not read."""
+    period = parse_period(text)
+    if period is None or is_unlimited(period):
+        return None
+    return period.compact(), 1.0, None
+
+
+def _parse_relationship(text: str) -> _Parsed | None:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    for wording in sorted(RELATIONSHIP_WORDS, key=len, reverse=True):
+        pattern = re.escape(wording) if _has_cjk(wording) else rf"\b{re.escape(wording)}\b"
+        if re.search(pattern, folded):
+            return RELATIONSHIP_WORDS[wording], 1.0, None
+    words = re.sub(r"[^a-z ]", " ", folded).split()
+    return (" ".join(words), 0.5, None) if words else None
+
+
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "S": "5"})
+
+
+def _parse_yen(text: str) -> _Parsed | None:
+    """Amounts as forms print them: ¥300,000, 300,000 yen, 300,000円, JPY 300,000, 30万円."""
+    normalized = unicodedata.normalize("NFKC", text)
+    normalized = re.sub(
+        r"(?<=[\d,])[OolIDS]|[OolIDS](?=[\d,])",
+        lambda m: m.group(0).translate(_DIGIT_LOOKALIKES),
+        normalized,
+    )
+    man = re.search(r"(\d[\d,]*)\s*万", normalized)
+    if man:
+        return int(man.group(1).replace(",", "")) * 10_000, 1.0, None
+    number = re.search(r"\d{1,3}(?:[,.]\d{3})+|\d+", normalized)
+    return (int(re.sub(r"[,.]", "", number.group(0))), 1.0, None) if number else None
+
+
+_PARSERS: dict[str, Callable[[str], _Parsed | None]] = {
+    "name": _parse_name,
+    "country": _parse_country,
+    "date": _parse_date,
+    "passport": _parse_passport,
+    "card": _parse_card,
+    "status": _parse_status,
+    "period": _parse_period,
+    "relationship": _parse_relationship,
+    "yen": _parse_yen,
+}
+
+
+# ---------------------------------------------------------------- the reader
+
+
+def _combine_names(family: ExtractedField | None, given: ExtractedField | None) -> ExtractedField:
+    """One "FAMILY GIVEN" name from the two boxes forms often print; one box alone is half a
+    name, so its confidence halves."""
+    parts = [f for f in (family, given) if f is not None and f.value]
+    value = " ".join(str(f.value) for f in parts) or None
+    confidence = min((f.confidence for f in parts), default=0.0)
+    if len(parts) < 2:
+        confidence /= 2
+    boxes = [f.bbox for f in parts if f.bbox]
+    return ExtractedField(
+        value=value, confidence=confidence, bbox=union_bbox(boxes) if boxes else None
+    )
+
+
+# Where each reported field comes from, first found wins: a full-name box, or family and
+# given name apart; the detained person's particulars on a provisional release form.
+_NAME_SOURCES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "applicant_name": (
+        ("applicant_name",),
+        ("applicant_family_name", "applicant_given_name"),
+        ("name",),
+        ("family_name", "given_name"),
+    ),
+    "detained_name": (("detained_name",), ("detained_family_name", "detained_given_name")),
+}
+_FIELD_SOURCES: dict[str, tuple[str, ...]] = {
+    "nationality": ("nationality", "detained_nationality"),
+    "date_of_birth": ("date_of_birth", "detained_date_of_birth"),
+    "passport_number": ("passport_number",),
+    "card_number": ("card_number",),
+    "status_of_residence": ("status_of_residence",),
+    "requested_period": ("requested_period",),
+    "desired_status": ("desired_status",),
+    "date_of_departure": ("date_of_departure",),
+    "date_of_reentry": ("date_of_reentry",),
+    "relationship": ("relationship",),
+    "deposit_amount": ("deposit_amount",),
+}
+
+
+class _FormReader:
+    def __init__(self, page: PreparedPage, ocr: OcrEngine) -> None:
+        self.page = page
+        if page.ocr is None:
+            page.ocr = read_page(page, ocr)
+        tokens = [
+            _Token(w.text, w.bbox, w.confidence, _fold(w.text), _fold_all(w.text))
+            for w in page.ocr.words
+        ]
+        self.words = _Words(tokens)
+        self.born_digital = bool(page.source.text_layer_words or page.source.form_fields)
+        self.hits = self.words.find_labels(exact=bool(page.source.text_layer_words))
+        heights = sorted(hit.height for hit in self.hits)
+        self.text_height = heights[len(heights) // 2] if heights else self.words.text_height
+        self.gray = page.image
+        height, width = self.gray.shape[:2]
+        self.rules = _find_rules(self.gray, self.text_height)
+        self.regions = _Regions(self.rules, self.hits, width, height)
+        self.widgets = self._widgets()
+        self.source: _Source = (
+            _TextLayer(self.words, [w for w in self.widgets if not self._is_box(w)])
+            if self.born_digital
+            else _Scan(self.gray, ocr, self.text_height)
+        )
+
+    def _widgets(self) -> list[_Widget]:
+        """AcroForm widgets with their boxes in prepared-image pixels."""
+        source = self.page.source
+        to_prepared = np.linalg.inv(self.page.to_original)
+        widgets = []
+        for name, value in source.form_fields.items():
+            box = source.form_field_boxes.get(name)
+            if box is None:
+                continue
+            x, y, w, h = box
+            corners = np.array([[x, y, 1.0], [x + w, y + h, 1.0]]) @ to_prepared.T
+            (x0, y0), (x1, y1) = corners[:, :2] / corners[:, 2:3]
+            widgets.append(
+                _Widget(name, value, (round(x0), round(y0), round(x1 - x0), round(y1 - y0)))
+            )
+        return widgets
+
+    def _is_box(self, widget: _Widget) -> bool:
+        """A tick box or radio button: small and square, unlike a text field."""
+        _, _, w, h = widget.bbox
+        return max(w, h) <= 2.5 * self.text_height and 0.7 <= w / max(h, 1) <= 1.4
+
+    def _field(
+        self, value: FieldValue, confidence: float, bbox: BBox | None, **extra: object
+    ) -> ExtractedField:
+        mapped = self.page.bbox_to_original(bbox) if bbox else None
+        return ExtractedField(
+            value=value,
+            confidence=round(max(0.0, min(1.0, confidence)), 3),
+            bbox=mapped,
+            **extra,  # type: ignore[arg-type]
+        )
+
+    # -- values
+
+    def _value(self, hit: _Hit) -> ExtractedField | None:
+        found = self.regions.value_region(hit)
+        if found is None:
+            return None
+        region, ruled = found
+        parser = _PARSERS[hit.label.kind]
+        readings = iter(self.source.readings(region, hit.label.kind))
+        first = next(readings)
+        if not first.text and not ruled:
+            region = self.regions.below(hit)
+            readings = iter(self.source.readings(region, hit.label.kind))
+            first = next(readings)
+        if not first.text:
+            # Nothing written: a blank answer, as sure as the reading of the empty area.
+            return self._field(None, first.confidence * hit.score, region)
+        best: tuple[float, _Parsed, _Reading] | None = None
+        for reading in (first, *readings):
+            parsed = parser(reading.text) if reading.text else None
+            if parsed is not None:
+                score = reading.confidence * parsed[1]
+                if best is not None and best[1][0] == parsed[0]:
+                    score = max(score, best[0])  # both models agree
+                if best is None or score >= best[0]:
+                    best = (score, parsed, reading)
+            if best is not None and best[0] >= RETRY_CONFIDENCE:
+                break
+        if best is None:
+            return self._field(None, 0.2, first.bbox)
+        score, (value, _, valid), reading = best
+        return self._field(value, score * hit.score, reading.bbox, valid=valid)
+
+    # -- tick boxes
+
+    def _tick(self, caption: BBox) -> tuple[bool | None, float, BBox] | None:
+        """The tick box just left of a caption: the widget's state when it is an AcroForm
+        check box, else the ink inside the printed box. Squares inside the caption's own
+        words (回 in 一回限り) are passed over."""
+        label = caption
+        for _ in range(4):
+            reading = read_tick_box(self.gray, label, side="left")
+            if reading is None:
+                return None
+            if not self._within_text(reading.box):
+                break
+            label = union_bbox([label, reading.box])
+        else:
+            return None
+        for widget in self.widgets:
+            if self._is_box(widget) and _inside(widget.bbox, _grow(reading.box, 4)):
+                if widget.value in ("", "Off"):
+                    return False, 1.0, reading.box
+                if widget.value in ("Yes", "On", "1", "true"):
+                    return True, 1.0, reading.box
+        return reading.ticked, reading.confidence, reading.box
+
+    def _within_text(self, box: BBox) -> bool:
+        """Whether a square is part of a word (a kanji, a letter O) rather than a tick box:
+        a word around it or right up against its left side."""
+        x, y, w, h = box
+        for token in self.words.tokens:
+            tx, ty, tw, th = token.bbox
+            if ty > y + h or ty + th < y:
+                continue
+            if tx < x - 2 and tx + tw > x + w + 2 and tw > 1.8 * w:
+                return True
+            if 0 <= x - (tx + tw) <= 0.4 * h and tx + tw <= x:
+                return True
+        return False
+
+    def _option_caption(self, hit: _Hit, wordings: tuple[str, ...]) -> int | None:
+        """The word naming one option of a choice, nearest to the choice's label."""
+        x, y, _, h = hit.bbox
+        unit = hit.height
+        folded_wordings = [_fold(w) for w in wordings if _fold(w)]
+        best: tuple[float, int] | None = None
+        for index, token in enumerate(self.words.tokens):
+            tx, ty, _, _ = token.bbox
+            if not (y - 2.5 * unit <= ty <= y + h + 4 * unit and tx >= hit.block_left - unit):
+                continue
+            if index in self.words.label_tokens or not token.folded:
+                continue
+            similarity = max(fuzz.ratio(token.folded, w) for w in folded_wordings)
+            if similarity < (100 if self.born_digital else 80):
+                continue
+            distance = abs(ty - y) + abs(tx - x) / 4
+            if best is None or distance < best[0]:
+                best = (distance, index)
+        return best[1] if best else None
+
+    def _permit_type(self, hit: _Hit) -> ExtractedField:
+        states: dict[str, tuple[bool | None, float, BBox]] = {}
+        for option, wordings in PERMIT_TYPE_OPTIONS.items():
+            caption = self._option_caption(hit, wordings)
+            tick = self._tick(self.words.tokens[caption].bbox) if caption is not None else None
+            if tick is not None:
+                states[option] = tick
+        ticked = [option for option, (state, _, _) in states.items() if state]
+        confidence = min((c for _, c, _ in states.values()), default=0.0)
+        boxes = [box for _, _, box in states.values()]
+        decided = len(states) == len(PERMIT_TYPE_OPTIONS) and all(
+            state is not None for state, _, _ in states.values()
+        )
+        if decided and len(ticked) == 1:
+            return self._field(ticked[0], confidence * hit.score, union_bbox(boxes))
+        # None ticked, both ticked, or a box that is neither clearly empty nor marked.
+        return self._field(None, min(confidence, 0.3), union_bbox(boxes) if boxes else hit.bbox)
+
+    def _condition(self, hit: _Hit) -> ExtractedField | None:
+        """A departure-order condition: its box sits left of the first line of its statement,
+        which may be the Japanese line above the English one."""
+        first = hit.tokens[0]
+        row = self.words.rows[self.words.row_of[first]]
+        start = row[0]
+        for candidate in row[: self.words.position[first] + 1]:
+            if self.words.tokens[candidate].bbox[0] >= hit.block_left - 2:
+                start = candidate
+                break
+        lines = [start, *self._lines_above(start, 2)]
+        for line_start in lines:
+            tick = self._tick(self.words.tokens[line_start].bbox)
+            if tick is not None:
+                state, confidence, box = tick
+                return self._field(state, confidence * hit.score, box)
+        return self._field(None, 0.0, hit.bbox)
+
+    def _lines_above(self, start: int, count: int) -> list[int]:
+        """First words of the lines just above, starting at the same indent."""
+        found = []
+        current = self.words.tokens[start].bbox
+        for row in reversed(self.words.rows[: self.words.row_of[start]]):
+            head = self.words.tokens[row[0]].bbox
+            aligned = [
+                i for i in row if abs(self.words.tokens[i].bbox[0] - current[0]) <= current[3]
+            ]
+            if current[1] - (head[1] + head[3]) > 1.2 * current[3]:
+                break
+            if aligned:
+                found.append(aligned[0])
+                current = self.words.tokens[aligned[0]].bbox
+                if len(found) == count:
+                    break
+        return found
+
+    # -- signature
+
+    def _signed(self, hit: _Hit) -> ExtractedField | None:
+        found = self.regions.value_region(hit)
+        if found is None:
+            return None
+        region, ruled = found
+        if not ruled and self._ink(region) < SIGNED_INK * self.text_height**2:
+            region = self.regions.below(hit)
+        ink = self._ink(region) / self.text_height**2
+        if ink >= SIGNED_INK:
+            return self._field(True, min(1.0, 0.8 + 0.2 * (ink - SIGNED_INK)), region)
+        if ink <= UNSIGNED_INK:
+            return self._field(False, 0.8 + 0.2 * (1 - ink / UNSIGNED_INK), region)
+        return self._field(None, 0.3, region)
+
+    def _ink(self, region: BBox) -> float:
+        """Pixels of pen strokes in the region: not ruling, not printed words, not specks."""
+        x, y, w, h = region
+        crop = self.gray[max(0, y) : y + h, max(0, x) : x + w]
+        if crop.size == 0:
+            return 0.0
+        paper = float(np.percentile(crop, 90))
+        binary = np.where(crop < paper - 60, 255, 0).astype(np.uint8)
+        binary = _remove_rules(binary, self.text_height)
+        for index in self.words.tokens_in(region):
+            tx, ty, tw, th = self.words.tokens[index].bbox
+            binary[max(0, ty - y) : ty - y + th, max(0, tx - x) : tx - x + tw] = 0
+        count, _, stats, _ = cv2.connectedComponentsWithStats(binary)
+        stroke = 0.5 * self.text_height
+        return float(
+            sum(
+                stats[i, cv2.CC_STAT_AREA]
+                for i in range(1, count)
+                if max(stats[i, cv2.CC_STAT_WIDTH], stats[i, cv2.CC_STAT_HEIGHT]) >= stroke
+            )
+        )
+
+    # -- title
+
+    def _form(self) -> ExtractedField | None:
+        text = self.page.source.text_layer or (self.page.ocr.text if self.page.ocr else "")
+        procedure, confidence = form_procedure(text)
+        if procedure is None:
+            return None
+        rows = self.words.rows
+        for r, row in enumerate(rows):
+            if form_procedure(self.words.row_text(row))[0] == procedure:
+                boxes = [self.words.tokens[i].bbox for i in row]
+                return self._field(procedure, confidence, union_bbox(boxes))
+            if r + 1 < len(rows):
+                pair = row + rows[r + 1]
+                if form_procedure(self.words.row_text(pair))[0] == procedure:
+                    boxes = [self.words.tokens[i].bbox for i in pair]
+                    return self._field(procedure, confidence, union_bbox(boxes))
+        return self._field(procedure, confidence, None)
+
+    # -- the whole form
+
+    def read(self) -> dict[str, ExtractedField]:
+        by_label: dict[str, ExtractedField] = {}
+
+        def keep(key: str, found: ExtractedField | None) -> None:
+            if found is None:
+                return
+            current = by_label.get(key)
+            if current is None or (found.value is not None, found.confidence) > (
+                current.value is not None,
+                current.confidence,
+            ):
+                by_label[key] = found
+
+        for hit in self.hits:
+            kind = hit.label.kind
+            if kind in _PARSERS:
+                keep(hit.label.key, self._value(hit))
+            elif kind == "signature":
+                keep("signed", self._signed(hit))
+            elif kind == "choice" and hit.label.key == "permit_type":
+                keep("permit_type", self._permit_type(hit))
+            elif kind == "tick":
+                keep(hit.label.key, self._condition(hit))
+        fields: dict[str, ExtractedField] = {}
+        form = self._form()
+        if form is not None:
+            fields["form"] = form
+        for name, alternatives in _NAME_SOURCES.items():
+            for keys in alternatives:
+                if all(k in by_label for k in keys) or (
+                    len(keys) == 2 and any(k in by_label for k in keys)
+                ):
+                    if len(keys) == 1:
+                        fields[name] = by_label[keys[0]]
+                    else:
+                        fields[name] = _combine_names(by_label.get(keys[0]), by_label.get(keys[1]))
+                    break
+        for name, keys in _FIELD_SOURCES.items():
+            for key in keys:
+                if key in by_label:
+                    fields[name] = by_label[key]
+                    break
+        for name in ("permit_type", "signed", *(f"condition_{n}" for n in range(1, 6))):
+            if name in by_label:
+                fields[name] = by_label[name]
+        return fields
+
+
+def _grow(bbox: BBox, pixels: int) -> BBox:
+    x, y, w, h = bbox
+    return (x - pixels, y - pixels, w + 2 * pixels, h + 2 * pixels)
+
+
+def extract_application_form(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedField]:
+    """The contract's application-form fields of one page, each with confidence and its box
+    in loaded-page pixels. Fields a page does not carry (the signature on a form's second
+    page) are absent; a blank answer has value None."""
+    return _FormReader(page, ocr).read()
