@@ -20,7 +20,7 @@ from samples.identity import (
     random_passport_number,
 )
 from schemas.checklist import load_checklists
-from schemas.reference import Period, status_table
+from schemas.reference import Period, StatusOfResidence, status_table
 
 LETTER_KINDS = ("letter_of_guarantee", "written_oath", "reference_materials", "reason_document")
 
@@ -154,7 +154,7 @@ def _malformed_card_number(identity: Identity, rng: random.Random) -> str:
             return number[:5] + rng.choice("KXWHN") + number[6:]
 
 
-def _status_named(name: str) -> Any:
+def _status_named(name: str) -> StatusOfResidence:
     status = status_table().by_name(name)
     if status is None:
         raise ValueError(f"unknown status {name!r}")
