@@ -20,7 +20,7 @@ from prefect.settings import PREFECT_API_URL
 from prefect.workers.process import ProcessWorker
 
 from flows.batch import case_flow
-from pipeline.errors import DocintakeError
+from pipeline.errors import DocintakeError, UsageError
 from schemas.report import CaseSummary, Report
 
 POOL = "docintake"
@@ -87,6 +87,19 @@ def run_on_worker(job: CaseJob) -> CaseSummary:
     return summarize(Report.model_validate_json(report.read_text(encoding="utf-8")))
 
 
+def connect_prefect() -> None:
+    """Reach Prefect before the first case: the configured server (a clear error now rather
+    than a failed case later), or the temporary in-process one, whose start (several seconds)
+    would otherwise race between the first cases started at once."""
+    with get_client(sync_client=True) as client:
+        problem = client.api_healthcheck()
+    if problem is not None:
+        raise UsageError(
+            f"The Prefect server at {PREFECT_API_URL.value()} does not answer ({problem}). "
+            "Start it (prefect server start) or unset PREFECT_API_URL to run in this process."
+        )
+
+
 class CaseQueue:
     """At most `concurrency` cases at once; the rest wait in arrival order. In server mode
     the limit bounds the runs this process waits on, and each worker's --limit bounds the
@@ -95,6 +108,8 @@ class CaseQueue:
     def __init__(
         self, concurrency: int, run: Callable[[CaseJob], CaseSummary] | None = None
     ) -> None:
+        if run is None:
+            connect_prefect()
         self.run = run or (run_on_worker if server_mode() else run_in_process)
         self._executor = ThreadPoolExecutor(
             max_workers=max(1, concurrency), thread_name_prefix="docintake-case"
