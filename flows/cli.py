@@ -4,6 +4,8 @@ a pipeline step, print where the results are, and exit with a documented code.""
 from __future__ import annotations
 
 import json
+import signal
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +17,7 @@ from rich.table import Table
 
 from flows.settings import configure_logging, configure_prefect
 from pipeline.errors import UsageError
-from schemas.report import PROCEDURE_IDS, Report
+from schemas.report import PROCEDURE_IDS, CaseSummary, Report
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -235,6 +237,84 @@ def _print_bench(result: dict) -> None:
                 f"{score['cer']:.3f}",
             )
     console_out.print(fields)
+
+
+@app.command()
+def watch(
+    inbox: InboxArg,
+    out: OutOption,
+    settle: Annotated[
+        float,
+        typer.Option(min=0.5, help="Seconds a case must be quiet before it is read."),
+    ] = 5.0,
+    as_of: AsOfOption = None,
+    procedure: Annotated[
+        str | None,
+        typer.Option(
+            help="Procedure for cases that neither case.yaml nor a form's title names.",
+            callback=_check_procedure,
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Cases read at once.")] = 2,
+) -> None:
+    """Watch INBOX and report each case folder or loose file once it has been quiet for
+    --settle seconds. After OUT/<case>/report.json is written, the case's files move out of
+    INBOX into OUT/<case>/originals/ (unreadable ones into OUT/<case>/quarantine/). Stop with
+    Ctrl-C: cases in progress are finished first. With PREFECT_API_URL set, cases run on the
+    Prefect workers of `docintake deploy`."""
+    configure_prefect()
+    from flows.deploy import CaseQueue
+    from flows.watch import InboxWatcher
+
+    if not inbox.is_dir():
+        console.print(f"[red]{inbox} is not a folder.[/] Give the folder to watch.")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        queue = CaseQueue(workers)
+    except UsageError as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(EXIT_USAGE) from None
+
+    def show(summary: CaseSummary) -> None:
+        Console().print(f"{summary.case_id}: {summary.verdict}  ({out / summary.case_id})")
+
+    watcher = InboxWatcher(
+        inbox,
+        out,
+        queue,
+        settle=settle,
+        as_of=_parse_as_of(as_of) if as_of else None,
+        procedure=procedure,
+        on_report=show,
+    )
+    stop = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stop.set())
+    console.print(f"Watching {inbox.resolve()} (settle {settle:g} s); reports in {out.resolve()}")
+    watcher.run(stop)
+
+
+@app.command()
+def deploy(
+    pool: Annotated[str, typer.Option(help="Process work pool the workers poll.")] = "docintake",
+) -> None:
+    """Register the per-case flow as a deployment on the Prefect server of PREFECT_API_URL,
+    on a process work pool (created if missing). Then start workers that see the same
+    folders: prefect worker start --pool docintake --limit 2 (--limit: cases at once per
+    worker); `watch` and `serve` with PREFECT_API_URL set hand their cases to them."""
+    configure_prefect()
+    from flows.deploy import deploy as register
+    from flows.deploy import server_mode
+
+    if not server_mode():
+        console.print(
+            "[red]PREFECT_API_URL is not set.[/] Point it at a Prefect server "
+            "(e.g. http://127.0.0.1:4200/api) to deploy; without one, watch and serve run "
+            "cases in their own process."
+        )
+        raise typer.Exit(EXIT_USAGE)
+    deployment_id = register(pool)
+    Console().print(f"Deployment docintake-case/docintake-case ({deployment_id}) on pool {pool}")
 
 
 def main() -> None:

@@ -199,6 +199,7 @@ class InboxWatcher:
         settle: float = 5.0,
         as_of: date | None = None,
         procedure: str | None = None,
+        on_report: Callable[[CaseSummary], None] | None = None,
     ) -> None:
         self.inbox = inbox.resolve()
         self.out = out.resolve()
@@ -206,6 +207,7 @@ class InboxWatcher:
         self.settle = settle
         self.as_of = as_of
         self.procedure = procedure
+        self.on_report = on_report
         self._entries: dict[str, _Watched] = {}
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -308,6 +310,8 @@ class InboxWatcher:
         try:
             if reported:
                 file_away(entry, staged, case_out)
+                if self.on_report:
+                    self.on_report(done.result())
             else:
                 log.warning(
                     "case #%s was not reported (%s); its files stay in the inbox",
