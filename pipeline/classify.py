@@ -12,67 +12,82 @@ import cv2
 import numpy as np
 from rapidfuzz import fuzz
 
+from pipeline.forms import form_procedure
+from pipeline.mrz import detect_mrz
 from pipeline.ocr import Line, OcrEngine, OcrResult, Word
 from pipeline.page import PreparedPage
 
 CLASSIFY_SIDE = 1800  # whole-page OCR resolution: enough for titles and labels
+MAX_UPSCALE = 2.0  # small scans (a card at 150 dpi) are enlarged so their labels can be read
 MIN_WORDS_FOR_TEXT_PAGE = 6
 
-# Phrases that identify each type, in English (eng pass) and Japanese (jpn pass), with weights.
-KEYWORDS: dict[str, list[tuple[str, float]]] = {
-    "passport": [("PASSPORT", 2.0), ("PASSEPORT", 1.5), ("旅券", 2.0), ("DATE OF EXPIRY", 1.0)],
+# Phrases that identify each type, in English (eng pass) and Japanese (jpn pass): (phrase,
+# weight, is_title). A title counts fully in the top part of the page's text and little
+# elsewhere, because forms mention other documents ("Residence card number") in their body.
+KEYWORDS: dict[str, list[tuple[str, float, bool]]] = {
+    "passport": [
+        ("PASSPORT", 2.0, True),
+        ("PASSEPORT", 1.5, True),
+        ("旅券", 1.0, True),
+        ("DATE OF EXPIRY", 0.5, False),
+        ("PLACE OF BIRTH", 0.3, False),
+    ],
     "residence_card_front": [
-        ("RESIDENCE CARD", 3.0),
-        ("在留カード", 3.0),
-        ("PERIOD OF STAY", 1.5),
-        ("NATIONALITY/REGION", 1.5),
-        ("DATE OF EXPIRATION", 1.0),
-        ("在留資格", 1.0),
-        ("在留期間", 1.0),
-        ("住居地", 0.5),
+        ("RESIDENCE CARD", 3.0, True),
+        ("在留カード", 3.0, True),
+        ("PERIOD OF STAY", 0.5, False),
+        ("NATIONALITY/REGION", 0.5, False),
+        ("このカードは", 2.0, False),
+        ("まで有効", 1.5, False),
+        ("就労制限", 1.0, False),
     ],
     "residence_card_back": [
-        ("住居地記載欄", 3.0),
-        ("資格外活動許可欄", 3.0),
-        ("在留期間更新等許可申請欄", 3.0),
-        ("記載者印", 2.0),
-        ("届出年月日", 1.5),
-        ("資格外活動", 1.0),
+        ("住居地記載欄", 3.0, False),
+        ("資格外活動許可欄", 3.0, False),
+        ("在留期間更新等許可申請欄", 3.0, False),
+        ("記載者印", 2.0, False),
+        ("届出年月日", 1.5, False),
     ],
     "reentry_ed_card": [
-        ("EMBARKATION CARD", 3.0),
-        ("RE-ENTRANT", 3.0),
-        ("REENTRANT", 2.0),
-        ("SPECIAL RE-ENTRY", 2.0),
-        ("FLIGHT", 1.0),
-        ("再入国出国記録", 3.0),
-        ("みなし再入国", 2.0),
+        ("EMBARKATION CARD", 3.0, True),
+        ("RE-ENTRANT", 3.0, True),
+        ("REENTRANT", 2.0, True),
+        ("SPECIAL RE-ENTRY", 2.0, False),
+        ("FLIGHT", 0.5, False),
+        ("再入国出国記録", 3.0, True),
+        ("みなし再入国", 2.0, False),
     ],
     "application_form": [
-        ("APPLICATION FOR", 3.0),
-        ("申請書", 2.0),
-        ("TO THE MINISTER OF JUSTICE", 1.5),
-        ("SIGNATURE OF THE APPLICANT", 1.5),
-        ("DATE OF FILLING", 1.0),
+        ("APPLICATION FOR", 4.0, True),
+        ("申請書", 3.0, True),
+        ("TO THE MINISTER OF JUSTICE", 1.5, False),
+        ("SIGNATURE OF", 1.0, False),
+        ("DATE OF FILLING", 1.0, False),
     ],
-    "letter_of_guarantee": [("LETTER OF GUARANTEE", 4.0), ("身元保証書", 4.0), ("GUARANTOR", 1.5)],
+    "letter_of_guarantee": [
+        ("LETTER OF GUARANTEE", 4.0, True),
+        ("身元保証書", 4.0, True),
+        ("GUARANTOR", 1.0, False),
+    ],
     "written_oath": [
-        ("WRITTEN OATH", 4.0),
-        ("誓約書", 4.0),
-        ("I HEREBY PLEDGE", 1.5),
-        ("OATH", 1.5),
+        ("WRITTEN OATH", 4.0, True),
+        ("誓約書", 4.0, True),
+        ("PLEDGE", 1.0, False),
+        ("OATH", 1.5, True),
     ],
-    "reference_materials": [("REFERENCE MATERIALS", 4.0), ("参考資料", 4.0)],
+    "reference_materials": [("REFERENCE MATERIALS", 4.0, True), ("参考資料", 4.0, True)],
     "reason_document": [
-        ("MEDICAL CERTIFICATE", 3.0),
-        ("STATEMENT OF REASONS", 3.0),
-        ("CERTIFICATE", 1.0),
-        ("REASON FOR REQUESTING", 2.0),
-        ("診断書", 3.0),
-        ("理由書", 3.0),
+        ("MEDICAL CERTIFICATE", 3.0, True),
+        ("STATEMENT OF REASONS", 3.0, True),
+        ("CERTIFICATE", 1.0, True),
+        ("REASON FOR REQUESTING", 2.0, False),
+        ("診断書", 3.0, True),
+        ("理由書", 3.0, True),
     ],
 }
-MRZ_LINE = re.compile(r"[A-Z0-9<]{2}[A-Z<]{3}[A-Z0-9<]{20,}")
+TITLE_SHARE = 0.3  # the top share of a page's text where titles are printed
+OFF_TITLE_WEIGHT = 0.25
+MRZ_LINE = re.compile(r"(?=[A-Z0-9<]*<<)[A-Z0-9<]{28,}")
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
@@ -87,22 +102,42 @@ def _normalized(text: str) -> str:
     return re.sub(r"\s+", " ", text.upper()).strip()
 
 
-def keyword_scores(text: str) -> dict[str, float]:
-    """Weighted evidence for each type: exact phrases count fully, OCR-damaged ones partly."""
-    haystack = _normalized(text)
-    compact = haystack.replace(" ", "")
+def _phrase_found(phrase: str, line: str) -> float:
+    """1 for an exact match in the line, a partial credit for an OCR-damaged one, else 0."""
+    japanese = bool(JAPANESE.search(phrase))
+    needle = phrase.replace(" ", "") if japanese else phrase
+    haystack = line.replace(" ", "") if japanese else line
+    if needle in haystack:
+        return 1.0
+    # Japanese OCR confuses whole characters (許 -> 主), so fewer of them need to be right.
+    least_length, least_similarity = (6, 0.7) if japanese else (8, 0.85)
+    if len(needle) >= least_length and len(haystack) >= len(needle) * 0.8:
+        similarity = fuzz.partial_ratio(needle, haystack) / 100.0
+        if similarity >= least_similarity:
+            return similarity * 0.8
+    return 0.0
+
+
+def keyword_scores(result: OcrResult) -> dict[str, float]:
+    """Weighted evidence for each type from the page's lines, titles weighed by where they
+    stand on the page."""
+    lines = [line for line in result.lines if line.text.strip()]
+    if not lines:
+        return {}
+    top = min(line.bbox[1] for line in lines)
+    bottom = max(line.bbox[1] + line.bbox[3] for line in lines)
+    title_limit = top + TITLE_SHARE * max(1, bottom - top)
     scores: dict[str, float] = {}
     for doc_type, phrases in KEYWORDS.items():
         total = 0.0
-        for phrase, weight in phrases:
-            needle = phrase.replace(" ", "") if JAPANESE.search(phrase) else phrase
-            source = compact if JAPANESE.search(phrase) else haystack
-            if needle in source:
-                total += weight
-            elif len(needle) >= 8 and source:
-                similarity = fuzz.partial_ratio(needle, source) / 100.0
-                if similarity >= 0.85:
-                    total += weight * similarity * 0.8
+        for phrase, weight, is_title in phrases:
+            best = 0.0
+            for line in lines:
+                found = _phrase_found(phrase, _normalized(line.text))
+                if found and is_title and line.bbox[1] > title_limit:
+                    found *= OFF_TITLE_WEIGHT
+                best = max(best, found)
+            total += weight * best
         if total:
             scores[doc_type] = total
     return scores
@@ -125,8 +160,9 @@ def read_page(prepared: PreparedPage, ocr: OcrEngine, *, lang: str = "eng") -> O
             )
         return _lines_from_words(words)
     image = prepared.image
-    factor = min(1.0, CLASSIFY_SIDE / max(image.shape))
-    small = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    factor = min(MAX_UPSCALE, CLASSIFY_SIDE / max(image.shape))
+    interpolation = cv2.INTER_AREA if factor < 1.0 else cv2.INTER_CUBIC
+    small = cv2.resize(image, None, fx=factor, fy=factor, interpolation=interpolation)
     result = ocr.read(small, lang=lang, psm=3)
     if factor == 1.0:
         return result
@@ -171,21 +207,25 @@ def _looks_like_photo(gray: np.ndarray, word_count: int) -> float:
     height, width = gray.shape
     factor = min(1.0, 600 / max(height, width))
     small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-    faces = _face_detector().detectMultiScale(small, scaleFactor=1.1, minNeighbors=5)
-    if len(faces):
-        return 0.9
-    portrait = 0.6 <= width / height <= 0.9
+    for turns in range(4):  # OSD cannot turn a photo upright; the face detector needs it so
+        turned = np.rot90(small, k=turns)
+        if len(_face_detector().detectMultiScale(turned, scaleFactor=1.1, minNeighbors=5)):
+            return 0.9
+    aspect = min(width, height) / max(width, height)
+    portrait = 0.6 <= aspect <= 0.9
     tonal_spread = float(np.std(small))
     return 0.6 if portrait and tonal_spread > 25 else 0.0
 
 
 def classify(prepared: PreparedPage, ocr: OcrEngine) -> Classification:
     """The page's document type and how sure we are; fills `prepared.ocr` for the readers."""
-    from pipeline.mrz import detect_mrz  # the MRZ module is the passport reader's own
 
     prepared.ocr = read_page(prepared, ocr)
     text = prepared.ocr.text
-    scores = keyword_scores(text)
+    scores = keyword_scores(prepared.ocr)
+    procedure, title_score = form_procedure(text)
+    if procedure is not None:
+        scores["application_form"] = scores.get("application_form", 0.0) + 3.0 * title_score
     mrz_region = detect_mrz(prepared.image)
     mrz_in_text = any(MRZ_LINE.search(line.replace(" ", "")) for line in text.splitlines())
     if mrz_region is not None or mrz_in_text:
@@ -193,7 +233,7 @@ def classify(prepared: PreparedPage, ocr: OcrEngine) -> Classification:
     if len(prepared.ocr.words) < 40 and max(scores.values(), default=0.0) < 3.0:
         # Little English: Japanese-only sides (the card's back) need a Japanese reading.
         japanese = read_page(prepared, ocr, lang="jpn")
-        for doc_type, score in keyword_scores(japanese.text).items():
+        for doc_type, score in keyword_scores(japanese).items():
             scores[doc_type] = scores.get(doc_type, 0.0) + score
     if not scores:
         photo = _looks_like_photo(prepared.image, len(prepared.ocr.words))

@@ -11,6 +11,8 @@ from pipeline.ocr import OcrEngine
 from pipeline.page import Page, PreparedPage
 
 MAX_SIDE = 2400  # phone photos are larger than any field needs; OCR time grows with pixels
+MIN_SIDE = 1600  # low-resolution scans are enlarged (at most 2x): Tesseract wants tall glyphs
+MAX_UPSCALE = 2.0
 OSD_SIDE = 1200
 MIN_OSD_CONFIDENCE = 0.05  # Tesseract's orientation_conf 0.5: below it OSD is guessing
 MAX_SKEW_DEGREES = 15.0
@@ -118,15 +120,35 @@ def _deskew(gray: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
     return rotated, np.vstack([matrix, [0, 0, 1]])
 
 
+def _sample_confidence(gray: np.ndarray, ocr: OcrEngine) -> float:
+    """Mean word confidence of OCR on the page's middle band: a quick way to tell which of two
+    orientations is upright, since upside-down text reads as low-confidence garbage."""
+    height = gray.shape[0]
+    band = gray[int(height * 0.3) : int(height * 0.7)]
+    factor = min(1.0, 1200 / max(band.shape))
+    band = cv2.resize(band, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    words = [w for w in ocr.read(band, psm=6).words if len(w.text) >= 3]
+    return sum(w.confidence for w in words) / len(words) if words else 0.0
+
+
+def _reads_better(candidate: np.ndarray, current: np.ndarray, ocr: OcrEngine) -> bool:
+    """Whether OSD's half turn really makes the text more legible. OSD flips pages of small or
+    sparse text on a guess, and a page read upside down loses every field."""
+    return _sample_confidence(candidate, ocr) > _sample_confidence(current, ocr) + 0.05
+
+
 def prepare_page(page: Page, ocr: OcrEngine) -> PreparedPage:
     """The page upright, deskewed, grayscale and at most MAX_SIDE pixels on its long side.
     Born-digital PDF pages are already upright and are only converted to grayscale."""
     gray = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
     forward = np.eye(3)
-    height, width = gray.shape
-    factor = min(1.0, MAX_SIDE / max(height, width))
-    if factor < 1.0:
-        gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    long_side = max(gray.shape)
+    factor = min(1.0, MAX_SIDE / long_side)
+    if long_side < MIN_SIDE:
+        factor = min(MAX_UPSCALE, MIN_SIDE / long_side)
+    if factor != 1.0:
+        interpolation = cv2.INTER_AREA if factor < 1.0 else cv2.INTER_CUBIC
+        gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=interpolation)
         forward = _scale_matrix(factor) @ forward
     if not page.text_layer.strip():
         osd_factor = min(1.0, OSD_SIDE / max(gray.shape))
@@ -135,8 +157,9 @@ def prepare_page(page: Page, ocr: OcrEngine) -> PreparedPage:
         sideways = text_runs_vertically(small)
         agrees = sideways is None or sideways == (orientation.rotate in (90, 270))
         if orientation.rotate and orientation.confidence >= MIN_OSD_CONFIDENCE and agrees:
-            gray, turn = _rotation_90(gray, orientation.rotate)
-            forward = turn @ forward
+            turned, turn = _rotation_90(gray, orientation.rotate)
+            if orientation.rotate != 180 or _reads_better(turned, gray, ocr):
+                gray, forward = turned, turn @ forward
         angle = estimate_skew(gray)
         if abs(angle) >= MIN_SKEW_DEGREES:
             gray, rotation = _deskew(gray, angle)
