@@ -110,9 +110,7 @@ def _overlaps(a: BBox, b: BBox) -> bool:
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
-def find_checkbox_near(
-    gray: np.ndarray, label_bbox: BBox, *, side: str = "either"
-) -> BBox | None:
+def find_checkbox_near(gray: np.ndarray, label_bbox: BBox, *, side: str = "either") -> BBox | None:
     """The square box nearest to the label on its line, left or right of it (`side`:
     "left", "right" or "either"), in the pixels of `gray`; None when there is none.
 

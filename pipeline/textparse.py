@@ -43,17 +43,45 @@ def _nfkc(text: str) -> str:
 
 # ---------------------------------------------------------------- dates
 
-_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1",
-                                   "S": "5", "B": "8", "Z": "2"})
+_DIGIT_LOOKALIKES = str.maketrans(
+    {"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8", "Z": "2"}
+)
 # A run of digits and digit look-alikes standing alone (not part of a word such as OCT).
 _DIGITISH_RUN = re.compile(r"(?<![A-Za-z])[0-9OoDIl|SBZ]{2,}(?![A-Za-z])")
 
 _MONTHS = {
-    "JAN": 1, "JANV": 1, "JANUARY": 1, "FEB": 2, "FEV": 2, "FEBRUARY": 2, "MAR": 3, "MARS": 3,
-    "MARCH": 3, "APR": 4, "AVR": 4, "APRIL": 4, "MAY": 5, "MAI": 5, "JUN": 6, "JUIN": 6,
-    "JUNE": 6, "JUL": 7, "JUIL": 7, "JULY": 7, "AUG": 8, "AOUT": 8, "AUGUST": 8, "SEP": 9,
-    "SEPT": 9, "SEPTEMBER": 9, "OCT": 10, "OCTOBER": 10, "NOV": 11, "NOVEMBER": 11,
-    "DEC": 12, "DECEMBER": 12,
+    "JAN": 1,
+    "JANV": 1,
+    "JANUARY": 1,
+    "FEB": 2,
+    "FEV": 2,
+    "FEBRUARY": 2,
+    "MAR": 3,
+    "MARS": 3,
+    "MARCH": 3,
+    "APR": 4,
+    "AVR": 4,
+    "APRIL": 4,
+    "MAY": 5,
+    "MAI": 5,
+    "JUN": 6,
+    "JUIN": 6,
+    "JUNE": 6,
+    "JUL": 7,
+    "JUIL": 7,
+    "JULY": 7,
+    "AUG": 8,
+    "AOUT": 8,
+    "AUGUST": 8,
+    "SEP": 9,
+    "SEPT": 9,
+    "SEPTEMBER": 9,
+    "OCT": 10,
+    "OCTOBER": 10,
+    "NOV": 11,
+    "NOVEMBER": 11,
+    "DEC": 12,
+    "DECEMBER": 12,
 }
 _MONTH_ALTERNATION = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
@@ -75,7 +103,7 @@ _NAMED_MONTH_DATE = re.compile(
 _MONTH_FIRST_DATE = re.compile(
     rf"(?P<mon>{_MONTH_ALTERNATION})(?![A-Z])\.?\s*(?P<d>\d{{1,2}})\s*,?\s*(?P<y>\d{{4}})"
 )
-_SEP = r"\s*[-/.]\s*"
+_SEP = r"(?:\s*[-/.]\s*|\s+)"  # handwritten forms often leave only spaces: 26 10 1980
 _YEAR_FIRST_DATE = re.compile(
     rf"(?<!\d)(?P<y>\d{{4}}){_SEP}(?P<m>\d{{1,2}}){_SEP}(?P<d>\d{{1,2}})(?!\d)"
 )
@@ -200,8 +228,17 @@ def reconcile_kanji_date(english: str, japanese: str) -> tuple[date | None, bool
 
 # ---------------------------------------------------------------- card numbers
 
-_TO_DIGIT = {"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2",
-             "G": "6"}
+_TO_DIGIT = {
+    "O": "0",
+    "D": "0",
+    "Q": "0",
+    "I": "1",
+    "L": "1",
+    "S": "5",
+    "B": "8",
+    "Z": "2",
+    "G": "6",
+}
 _TO_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G"}
 _CARD_NUMBER = re.compile(r"[A-Z]{2}\d{8}[A-Z]{2}")
 _CARD_NUMBER_LENGTH = 12

@@ -26,25 +26,38 @@ def _mark(draw: ImageDraw.ImageDraw, box: BBox, mark: str, rng: random.Random) -
     jitter = rng.uniform(-0.05, 0.05) * w
     if mark == "check":
         draw.line(
-            [(x + 0.2 * w, y + 0.5 * h + jitter), (x + 0.42 * w, y + 0.8 * h),
-             (x + 1.1 * w, y - 0.25 * h)],
-            fill=20, width=max(2, w // 9),
+            [
+                (x + 0.2 * w, y + 0.5 * h + jitter),
+                (x + 0.42 * w, y + 0.8 * h),
+                (x + 1.1 * w, y - 0.25 * h),
+            ],
+            fill=20,
+            width=max(2, w // 9),
         )
     elif mark == "x":
-        draw.line([(x + 0.15 * w, y + 0.15 * h), (x + 0.85 * w, y + 0.85 * h)], fill=20,
-                  width=max(2, w // 10))
-        draw.line([(x + 0.85 * w, y + 0.15 * h), (x + 0.15 * w, y + 0.85 * h)], fill=20,
-                  width=max(2, w // 10))
+        draw.line(
+            [(x + 0.15 * w, y + 0.15 * h), (x + 0.85 * w, y + 0.85 * h)],
+            fill=20,
+            width=max(2, w // 10),
+        )
+        draw.line(
+            [(x + 0.85 * w, y + 0.15 * h), (x + 0.15 * w, y + 0.85 * h)],
+            fill=20,
+            width=max(2, w // 10),
+        )
     elif mark == "filled":
         draw.rectangle([x, y, x + w, y + h], fill=30)
     elif mark == "dot":  # a stray touch of the pen: neither empty nor a tick
         radius = w * 0.08
-        draw.ellipse([x + w / 2 - radius, y + h / 2 - radius, x + w / 2 + radius,
-                      y + h / 2 + radius], fill=20)
+        draw.ellipse(
+            [x + w / 2 - radius, y + h / 2 - radius, x + w / 2 + radius, y + h / 2 + radius],
+            fill=20,
+        )
 
 
-def _form(mark: str, *, box_side: str = "left", size: int = 28, seed: int = 0,
-          noisy: bool = False) -> tuple[np.ndarray, BBox, BBox]:
+def _form(
+    mark: str, *, box_side: str = "left", size: int = 28, seed: int = 0, noisy: bool = False
+) -> tuple[np.ndarray, BBox, BBox]:
     """A line with a label and its box, plus a distractor box on the line below; returns the
     gray image, the label's box and the tick box's box."""
     rng = random.Random(seed)
@@ -59,8 +72,9 @@ def _form(mark: str, *, box_side: str = "left", size: int = 28, seed: int = 0,
     gap = round(size * rng.uniform(0.4, 1.0))
     box_x = left - gap - side if box_side == "left" else right + gap
     box = (box_x, round(center_y - side / 2), side, side)
-    draw.rectangle([box[0], box[1], box[0] + side, box[1] + side], outline=40,
-                   width=max(2, side // 14))
+    draw.rectangle(
+        [box[0], box[1], box[0] + side, box[1] + side], outline=40, width=max(2, side // 14)
+    )
     _mark(draw, box, mark, rng)
     # Another box, ticked, a few lines below: it must not be taken for this label's box.
     other = (box_x, box[1] + 4 * size, side, side)
@@ -78,15 +92,15 @@ def _form(mark: str, *, box_side: str = "left", size: int = 28, seed: int = 0,
 
 
 def _close(found: BBox | None, truth: BBox, tolerance: int = 3) -> bool:
-    return found is not None and all(abs(a - b) <= tolerance for a, b in zip(found, truth,
-                                                                               strict=True))
+    return found is not None and all(
+        abs(a - b) <= tolerance for a, b in zip(found, truth, strict=True)
+    )
 
 
 @pytest.mark.parametrize("mark", ["none", "check", "x", "filled", "dot"])
 @pytest.mark.parametrize("box_side", ["left", "right"])
 @pytest.mark.parametrize("noisy", [False, True])
-def test_find_checkbox_near_finds_the_labels_own_box(mark: str, box_side: str,
-                                                     noisy: bool) -> None:
+def test_find_checkbox_near_finds_the_labels_own_box(mark: str, box_side: str, noisy: bool) -> None:
     gray, label, truth = _form(mark, box_side=box_side, seed=len(mark), noisy=noisy)
     assert _close(find_checkbox_near(gray, label), truth)
 
@@ -101,8 +115,7 @@ def test_no_box_means_none() -> None:
     image = Image.new("L", (900, 200), 250)
     draw = ImageDraw.Draw(image)
     draw.text((100, 80), _LABEL, font=ImageFont.truetype(_FONT, 28), fill=0)
-    left, top, right, bottom = draw.textbbox((100, 80), _LABEL,
-                                             font=ImageFont.truetype(_FONT, 28))
+    left, top, right, bottom = draw.textbbox((100, 80), _LABEL, font=ImageFont.truetype(_FONT, 28))
     assert find_checkbox_near(np.array(image), (left, top, right - left, bottom - top)) is None
 
 
@@ -111,8 +124,7 @@ def test_no_box_means_none() -> None:
     [("none", False), ("check", True), ("x", True), ("filled", True), ("dot", None)],
 )
 @pytest.mark.parametrize("seed", range(4))
-def test_read_tick_box_answers_or_admits_doubt(mark: str, expected: bool | None,
-                                               seed: int) -> None:
+def test_read_tick_box_answers_or_admits_doubt(mark: str, expected: bool | None, seed: int) -> None:
     gray, label, _ = _form(mark, seed=seed, noisy=seed % 2 == 1, size=24 + 4 * seed)
     reading = read_tick_box(gray, label)
     assert reading is not None

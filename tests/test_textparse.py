@@ -19,10 +19,34 @@ from pipeline.textparse import (
 )
 from schemas.reference import Period, status_table
 
-_MONTH_ABBREVIATIONS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
-                        "NOV", "DEC"]
-_FRENCH_ABBREVIATIONS = ["JAN", "FEV", "MARS", "AVR", "MAI", "JUIN", "JUIL", "AOUT", "SEPT",
-                         "OCT", "NOV", "DEC"]
+_MONTH_ABBREVIATIONS = [
+    "JAN",
+    "FEB",
+    "MAR",
+    "APR",
+    "MAY",
+    "JUN",
+    "JUL",
+    "AUG",
+    "SEP",
+    "OCT",
+    "NOV",
+    "DEC",
+]
+_FRENCH_ABBREVIATIONS = [
+    "JAN",
+    "FEV",
+    "MARS",
+    "AVR",
+    "MAI",
+    "JUIN",
+    "JUIL",
+    "AOUT",
+    "SEPT",
+    "OCT",
+    "NOV",
+    "DEC",
+]
 
 
 def _full_width(text: str) -> str:
@@ -55,16 +79,26 @@ def test_parse_date_round_trips_every_printed_format(day: date, data: st.DataObj
     assert parse_date(text) == day
 
 
-@given(st.dates(min_value=date(1920, 1, 1), max_value=date(2099, 12, 31)).filter(
-    lambda d: d.month < 10))
+@given(
+    st.dates(min_value=date(1920, 1, 1), max_value=date(2099, 12, 31)).filter(
+        lambda d: d.month < 10
+    )
+)
 def test_leading_zero_of_month_read_as_nine_is_repaired(day: date) -> None:
     assert parse_date(f"{day.year}年9{day.month}月{day.day:02d}日") == day
 
 
 @pytest.mark.parametrize(
     "text",
-    ["2027年13月01日", "2027年02月30日", "2027年04月32日", "31/02/2031", "no date here", "",
-     "12 FOO 2031"],
+    [
+        "2027年13月01日",
+        "2027年02月30日",
+        "2027年04月32日",
+        "31/02/2031",
+        "no date here",
+        "",
+        "12 FOO 2031",
+    ],
 )
 def test_parse_date_rejects_impossible_dates(text: str) -> None:
     assert parse_date(text) is None
@@ -72,9 +106,13 @@ def test_parse_date_rejects_impossible_dates(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("令和9年3月31日", date(2027, 3, 31)), ("平成元年1月8日", date(1989, 1, 8)),
-     ("昭和64年1月7日", date(1989, 1, 7)), ("2O31-O4-12", date(2031, 4, 12)),
-     ("3年(2027年03月31日)", date(2027, 3, 31))],
+    [
+        ("令和9年3月31日", date(2027, 3, 31)),
+        ("平成元年1月8日", date(1989, 1, 8)),
+        ("昭和64年1月7日", date(1989, 1, 7)),
+        ("2O31-O4-12", date(2031, 4, 12)),
+        ("3年(2027年03月31日)", date(2027, 3, 31)),
+    ],
 )
 def test_parse_date_reads_eras_and_digit_lookalikes(text: str, expected: date) -> None:
     assert parse_date(text) == expected
@@ -128,10 +166,18 @@ def test_parse_card_number_of_nothing() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("3年", Period.of(3)), ("1年6月", Period.of(1, 6)), ("6月", Period.of(months=6)),
-     ("6ヶ月", Period.of(months=6)), ("90日", Period.of(days=90)), ("３年", Period.of(3)),
-     ("3 years", Period.of(3)), ("1 year 6 months", Period.of(1, 6)),
-     ("90 days", Period.of(days=90)), ("5年(2030年03月31日)", Period.of(5))],
+    [
+        ("3年", Period.of(3)),
+        ("1年6月", Period.of(1, 6)),
+        ("6月", Period.of(months=6)),
+        ("6ヶ月", Period.of(months=6)),
+        ("90日", Period.of(days=90)),
+        ("３年", Period.of(3)),
+        ("3 years", Period.of(3)),
+        ("1 year 6 months", Period.of(1, 6)),
+        ("90 days", Period.of(days=90)),
+        ("5年(2030年03月31日)", Period.of(5)),
+    ],
 )
 def test_parse_period(text: str, expected: Period) -> None:
     assert parse_period(text) == expected
@@ -159,12 +205,14 @@ def test_match_status_finds_every_status_by_either_name(status: object) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("技術 人文知識 国際業務", "Engineer/Specialist in Humanities/International Services"),
-     ("技術・人文知譜・国際業務", "Engineer/Specialist in Humanities/International Services"),
-     ("永住者の配偶者等", "Spouse or Child of Permanent Resident"),
-     ("技能実習2号", "Technical Intern Training (ii)"),
-     ("在留資格 留学", "Student"),
-     ("STATUS Permanent Resident", "Permanent Resident")],
+    [
+        ("技術 人文知識 国際業務", "Engineer/Specialist in Humanities/International Services"),
+        ("技術・人文知譜・国際業務", "Engineer/Specialist in Humanities/International Services"),
+        ("永住者の配偶者等", "Spouse or Child of Permanent Resident"),
+        ("技能実習2号", "Technical Intern Training (ii)"),
+        ("在留資格 留学", "Student"),
+        ("STATUS Permanent Resident", "Permanent Resident"),
+    ],
 )
 def test_match_status_tolerates_noise_and_prefers_the_longest_fit(text: str, expected: str) -> None:
     name, score = match_status(text)
@@ -180,9 +228,14 @@ def test_match_status_refuses_unrelated_text() -> None:
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("就労制限なし", "none"), ("在留資格に基づく就労活動のみ可", "within_status"),
-     ("指定書により指定された就労活動のみ可", "as_designated"), ("就労不可", "not_permitted"),
-     ("就労不司", "not_permitted"), ("Work not permitted", "not_permitted")],
+    [
+        ("就労制限なし", "none"),
+        ("在留資格に基づく就労活動のみ可", "within_status"),
+        ("指定書により指定された就労活動のみ可", "as_designated"),
+        ("就労不可", "not_permitted"),
+        ("就労不司", "not_permitted"),
+        ("Work not permitted", "not_permitted"),
+    ],
 )
 def test_match_work_restriction(text: str, code: str) -> None:
     assert match_work_restriction(text)[0] == code
@@ -190,8 +243,12 @@ def test_match_work_restriction(text: str, code: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("  eriksson,  anna   maria ", "ERIKSSON ANNA MARIA"), ("NGUYEN<<VAN<AN", "NGUYEN VAN AN"),
-     ("ＴＲＡＮ　ＴＨＩ", "TRAN THI"), ("O'BRIEN JEAN-LUC.", "O'BRIEN JEAN-LUC")],
+    [
+        ("  eriksson,  anna   maria ", "ERIKSSON ANNA MARIA"),
+        ("NGUYEN<<VAN<AN", "NGUYEN VAN AN"),
+        ("ＴＲＡＮ　ＴＨＩ", "TRAN THI"),
+        ("O'BRIEN JEAN-LUC.", "O'BRIEN JEAN-LUC"),
+    ],
 )
 def test_normalize_name(text: str, expected: str) -> None:
     assert normalize_name(text) == expected

@@ -75,8 +75,12 @@ def _order_corners(points: np.ndarray) -> np.ndarray:
     total = points.sum(axis=1)
     difference = np.diff(points, axis=1).ravel()
     return np.array(
-        [points[np.argmin(total)], points[np.argmin(difference)], points[np.argmax(total)],
-         points[np.argmax(difference)]],
+        [
+            points[np.argmin(total)],
+            points[np.argmin(difference)],
+            points[np.argmax(total)],
+            points[np.argmax(difference)],
+        ],
         dtype=np.float32,
     )
 
@@ -99,8 +103,8 @@ def _card_outline(gray: np.ndarray, aspect: float) -> np.ndarray | None:
         if len(quad) != 4:
             continue
         corners = _order_corners(quad.reshape(4, 2).astype(np.float32))
-        width = (np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3]))
-        height = (np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1]))
+        width = np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3])
+        height = np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])
         if height == 0 or abs(width / height - aspect) > _ASPECT_TOLERANCE * aspect:
             continue
         if best is None or area > best[0]:
@@ -108,22 +112,30 @@ def _card_outline(gray: np.ndarray, aspect: float) -> np.ndarray | None:
     return best[1] if best else None
 
 
-def locate_card(gray: np.ndarray, *, aspect: float = CARD_ASPECT,
-                width: int = CANONICAL_WIDTH) -> CardImage:
+def locate_card(
+    gray: np.ndarray, *, aspect: float = CARD_ASPECT, width: int = CANONICAL_WIDTH
+) -> CardImage:
     """The card cut out of a scan or photo and squared up; a page with no visible outline
     (a tight crop, or the card filling the picture) is taken whole."""
     corners = _card_outline(gray, aspect)
     if corners is None:
         factor = width / gray.shape[1]
-        scaled = cv2.resize(gray, None, fx=factor, fy=factor,
-                            interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
+        scaled = cv2.resize(
+            gray,
+            None,
+            fx=factor,
+            fy=factor,
+            interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC,
+        )
         return CardImage(scaled, np.diag([1 / factor, 1 / factor, 1.0]), False)
     height = round(width / aspect)
-    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]],
-                      dtype=np.float32)
+    target = np.array(
+        [[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32
+    )
     forward = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
-    warped = cv2.warpPerspective(gray, forward, (width, height), flags=cv2.INTER_CUBIC,
-                                 borderMode=cv2.BORDER_REPLICATE)
+    warped = cv2.warpPerspective(
+        gray, forward, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+    )
     return CardImage(warped, np.linalg.inv(forward), True)
 
 
@@ -241,8 +253,13 @@ def find_rows(mask: np.ndarray) -> list[Row]:
 
 
 def read_stacked(
-    image: np.ndarray, crops: list[BBox], ocr: OcrEngine, *, lang: str,
-    whitelist: str | None = None, line_height: int | None = None,
+    image: np.ndarray,
+    crops: list[BBox],
+    ocr: OcrEngine,
+    *,
+    lang: str,
+    whitelist: str | None = None,
+    line_height: int | None = None,
 ) -> list[list[Word]]:
     """The words of each crop, boxes in `image` pixels, from ONE OCR call over the crops
     stacked one above the other with white space between. With `line_height`, each crop is
@@ -255,8 +272,13 @@ def read_stacked(
         piece = image[y : y + h, x : x + w]
         factor = float(np.clip(line_height / h, 0.5, 3.0)) if line_height else 1.0
         if factor != 1.0:
-            piece = cv2.resize(piece, None, fx=factor, fy=factor,
-                               interpolation=cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA)
+            piece = cv2.resize(
+                piece,
+                None,
+                fx=factor,
+                fy=factor,
+                interpolation=cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA,
+            )
         pieces.append(piece)
         factors.append(factor)
     width = max(p.shape[1] for p in pieces) + 2 * _STACK_GAP
@@ -276,8 +298,12 @@ def read_stacked(
             if offset - _STACK_GAP / 2 <= centre < offset + pieces[index].shape[0] + _STACK_GAP / 2:
                 x, y, _, _ = crops[index]
                 factor = factors[index]
-                box = (x + round((wx - _STACK_GAP) / factor), y + round((wy - offset) / factor),
-                       round(ww / factor), round(wh / factor))
+                box = (
+                    x + round((wx - _STACK_GAP) / factor),
+                    y + round((wy - offset) / factor),
+                    round(ww / factor),
+                    round(wh / factor),
+                )
                 found[index].append(Word(word.text, word.confidence, box))
                 break
     return [sorted(words, key=lambda w: w.bbox[0]) for words in found]
@@ -315,8 +341,9 @@ def read_card(card: CardImage, ocr: OcrEngine) -> CardReading:
                 if y1 - y0 >= 5:
                     box = (chunk.x0, row.y0 + y0, chunk.x1 - chunk.x0, y1 - y0)
                     items.append((chunk, _pad(box, clean.shape, _ROW_PAD)))
-    readings = read_stacked(clean, [box for _, box in items], ocr, lang="jpn",
-                            line_height=_LINE_HEIGHT)
+    readings = read_stacked(
+        clean, [box for _, box in items], ocr, lang="jpn", line_height=_LINE_HEIGHT
+    )
     for (chunk, _), words in zip(items, readings, strict=True):
         chunk.words.extend(words)
     return CardReading(card, flat, clean, mask, rows)
@@ -379,8 +406,9 @@ def find_labels(rows: list[Row]) -> dict[str, tuple[float, Span]]:
     for row in rows:
         marks: list[tuple[int, str, float]] = []
         for index, chunk in enumerate(row.chunks):
-            label, score = max(((lab, _label_score(chunk.text, lab)) for lab in _LABELS),
-                               key=lambda item: item[1])
+            label, score = max(
+                ((lab, _label_score(chunk.text, lab)) for lab in _LABELS), key=lambda item: item[1]
+            )
             if score >= _LABEL_THRESHOLD:
                 marks.append((index, label, score))
         for position, (index, label, score) in enumerate(marks):
@@ -419,6 +447,8 @@ _YEAR = re.compile(r"(19|20)\d\d")
 def _mostly_latin(chunks: list[Chunk]) -> bool:
     text = re.sub(r"\s", "", "".join(c.joined for c in chunks))
     return len(text) >= 4 and sum("A" <= ch <= "Z" for ch in text) >= 0.7 * len(text)
+
+
 _TITLE = re.compile(r"RES|CARD|在留カ", re.IGNORECASE)
 
 
@@ -430,11 +460,15 @@ def _front_spans(rows: list[Row]) -> dict[str, Span]:
     fallbacks: dict[str, Callable[[Row], bool]] = {
         "name": lambda r: not _TITLE.search(r.joined) and _mostly_latin(r.chunks[1:]),
         # The card prints the date of birth first, above every other date.
-        "date_of_birth": lambda r: bool(_YEAR.search(r.joined))
-        and len(re.findall(r"\d", r.joined)) >= 6 and "(" not in r.joined,
+        "date_of_birth": lambda r: (
+            bool(_YEAR.search(r.joined))
+            and len(re.findall(r"\d", r.joined)) >= 6
+            and "(" not in r.joined
+        ),
         "period_of_stay": lambda r: bool(_PERIOD_THEN_DATE.search(r.joined)),
-        "card_valid_until": lambda r: bool(re.search(r"まで|有効", r.joined))
-        and len(re.findall(r"\d", r.joined)) >= 6,
+        "card_valid_until": lambda r: (
+            bool(re.search(r"まで|有効", r.joined)) and len(re.findall(r"\d", r.joined)) >= 6
+        ),
     }
     for name, test in fallbacks.items():
         if name not in spans:
@@ -469,8 +503,9 @@ def read_english(
     """Each span read again by the English model, capitals and digits only, in one pass:
     it gets digits and Latin names right where the Japanese model turns 0 into 9."""
     boxes = [_pad(span.bbox, reading.clean.shape, 3) for span in spans]
-    readings = read_stacked(reading.clean, boxes, ocr, lang="eng", whitelist=_ALNUM_WHITELIST,
-                            line_height=_LINE_HEIGHT)
+    readings = read_stacked(
+        reading.clean, boxes, ocr, lang="eng", whitelist=_ALNUM_WHITELIST, line_height=_LINE_HEIGHT
+    )
     return [
         (" ".join(w.text for w in words), min((w.confidence for w in words), default=0.0))
         for words in readings
@@ -487,8 +522,7 @@ def _bbox_in_page(page: PreparedPage, card: CardImage, bbox: BBox) -> BBox:
     mapped = mapped[:, :2] / mapped[:, 2:3]
     x0, y0 = mapped.min(axis=0)
     x1, y1 = mapped.max(axis=0)
-    return page.bbox_to_original((int(x0), int(y0), int(np.ceil(x1 - x0)),
-                                  int(np.ceil(y1 - y0))))
+    return page.bbox_to_original((int(x0), int(y0), int(np.ceil(x1 - x0)), int(np.ceil(y1 - y0))))
 
 
 def period_as_printed(period: Period) -> str:
@@ -519,8 +553,14 @@ class _CardFields:
         self.card = card
         self.fields: dict[str, ExtractedField] = {}
 
-    def set(self, name: str, value: str | bool | None, confidence: float, span: Span | None,
-            valid: bool | None = None) -> None:
+    def set(
+        self,
+        name: str,
+        value: str | bool | None,
+        confidence: float,
+        span: Span | None,
+        valid: bool | None = None,
+    ) -> None:
         bbox = _bbox_in_page(self.page, self.card, span.bbox) if span else None
         self.fields[name] = ExtractedField(
             value=value,
@@ -530,8 +570,9 @@ class _CardFields:
         )
 
 
-def _best_over_rows(rows: list[Row], match: Callable[[str], tuple[str | None, float]],
-                    skip: Callable[[str], bool]) -> tuple[str | None, float, Span | None]:
+def _best_over_rows(
+    rows: list[Row], match: Callable[[str], tuple[str | None, float]], skip: Callable[[str], bool]
+) -> tuple[str | None, float, Span | None]:
     """The best match over every run of chunks that ends a row (values sit to the right of
     labels), skipping runs `skip` rules out."""
     best: tuple[str | None, float, Span | None] = (None, 0.0, None)
@@ -556,13 +597,19 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
     number_span = _card_number_span(reading.rows, card.image.shape[0], spans)
     out = _CardFields(page, card)
 
-    english_names = [n for n in ("name", "date_of_birth", "period_of_stay", "card_valid_until")
-                     if n in spans]
+    english_names = [
+        n for n in ("name", "date_of_birth", "period_of_stay", "card_valid_until") if n in spans
+    ]
     english_spans = [spans[n] for n in english_names]
     if number_span is not None:
         english_spans.append(number_span)
-    english = dict(zip([*english_names, "card_number"][: len(english_spans)],
-                       read_english(reading, english_spans, ocr), strict=True))
+    english = dict(
+        zip(
+            [*english_names, "card_number"][: len(english_spans)],
+            read_english(reading, english_spans, ocr),
+            strict=True,
+        )
+    )
 
     if number_span is not None:
         text, confidence = english["card_number"]
@@ -570,8 +617,13 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
         if not well_formed:
             number, well_formed, factor = parse_card_number(number_span.joined)
             confidence = number_span.confidence
-        out.set("card_number", number, confidence * factor, number_span,
-                valid=well_formed if number else None)
+        out.set(
+            "card_number",
+            number,
+            confidence * factor,
+            number_span,
+            valid=well_formed if number else None,
+        )
     else:
         out.set("card_number", None, 0.0, None)
 
@@ -592,14 +644,19 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
         out.set(name, day.isoformat() if day else None, confidence, spans[name])
 
     sex_span = spans.get("sex", spans.get("date_of_birth"))
-    out.set("sex", _sex(sex_span.joined) if sex_span else None,
-            sex_span.confidence if sex_span else 0.0, sex_span)
+    out.set(
+        "sex",
+        _sex(sex_span.joined) if sex_span else None,
+        sex_span.confidence if sex_span else 0.0,
+        sex_span,
+    )
 
     nationality_span = spans.get("nationality")
     code, score = match_country(nationality_span.joined) if nationality_span else (None, 0.0)
     if code is None:
         code, score, nationality_span = _best_over_rows(
-            reading.rows, match_country, lambda text: len(text) > 12)
+            reading.rows, match_country, lambda text: len(text) > 12
+        )
         score *= 0.9  # found by its look alone
     out.set("nationality", code, score, nationality_span)
 
@@ -607,12 +664,14 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
     status, score = match_status(status_span.joined) if status_span else (None, 0.0)
     if status is None or score < 0.8:
         status, score, status_span = _best_over_rows(
-            reading.rows, match_status, lambda text: match_work_restriction(text)[1] >= 0.8)
+            reading.rows, match_status, lambda text: match_work_restriction(text)[1] >= 0.8
+        )
     out.set("status_of_residence", status, score, status_span)
 
     # The work restriction is printed in a frame with no label of its own.
     restriction, score, restriction_span = _best_over_rows(
-        reading.rows, match_work_restriction, lambda text: False)
+        reading.rows, match_work_restriction, lambda text: False
+    )
     out.set("work_restriction", restriction, score, restriction_span)
 
     period_span = spans.get("period_of_stay")
@@ -623,13 +682,21 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
         japanese = period_span.joined.replace("（", "(")
         head, _, tail = japanese.partition("(")
         period = parse_period(head)
-        out.set("period_of_stay", period_as_printed(period) if period else None,
-                period_span.confidence, period_span)
+        out.set(
+            "period_of_stay",
+            period_as_printed(period) if period else None,
+            period_span.confidence,
+            period_span,
+        )
         english_text, english_confidence = english["period_of_stay"]
         english_tail = english_text.split("(", 1)[-1]
         expiry, agreed = reconcile_kanji_date(english_tail, tail) if tail else (None, False)
-        out.set("date_of_expiry", expiry.isoformat() if expiry else None,
-                english_confidence * (1.0 if agreed else _DISAGREEMENT_FACTOR), period_span)
+        out.set(
+            "date_of_expiry",
+            expiry.isoformat() if expiry else None,
+            english_confidence * (1.0 if agreed else _DISAGREEMENT_FACTOR),
+            period_span,
+        )
     return out.fields
 
 
@@ -736,8 +803,12 @@ def extract_card_back(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracted
     boxes = _assign_boxes(reading)
     headings = (_PERMISSION_HEADER, _PENDING_HEADER)
     out = _CardFields(page, card)
-    out.set("application_pending",
-            *_stamp_field(reading, boxes.get("pending"), _PENDING_STAMPS, headings))
-    out.set("permission_outside_status",
-            *_stamp_field(reading, boxes.get("permission"), _PERMISSION_STAMPS, headings))
+    out.set(
+        "application_pending",
+        *_stamp_field(reading, boxes.get("pending"), _PENDING_STAMPS, headings),
+    )
+    out.set(
+        "permission_outside_status",
+        *_stamp_field(reading, boxes.get("permission"), _PERMISSION_STAMPS, headings),
+    )
     return out.fields
