@@ -317,6 +317,42 @@ def deploy(
     Console().print(f"Deployment docintake-case/docintake-case ({deployment_id}) on pool {pool}")
 
 
+@app.command()
+def serve(
+    out: OutOption,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    token_file: Annotated[
+        Path | None,
+        typer.Option(help="File holding the bearer token every case route then requires."),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="Cases processed at once (with a Prefect server: awaited)."),
+    ] = 2,
+    max_upload_mb: Annotated[int, typer.Option(min=1, help="Largest upload accepted.")] = 50,
+) -> None:
+    """Serve the upload API and the upload page at http://HOST:PORT/ (OpenAPI docs at
+    /docs): POST /cases with the files of a case, then GET /cases/<id> until it is done and
+    fetch report.json or report.html. Without --token-file it only listens on this machine."""
+    configure_prefect()
+    import uvicorn
+
+    from flows.api import check_binding, create_app, read_token_file
+    from flows.deploy import CaseQueue
+
+    try:
+        token = read_token_file(token_file) if token_file else None
+        check_binding(host, token)
+        queue = CaseQueue(workers)
+    except UsageError as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(EXIT_USAGE) from None
+    app_ = create_app(out, queue, token=token, max_upload_bytes=max_upload_mb * 1024 * 1024)
+    console.print(f"Upload page: http://{host}:{port}/  (reports in {out.resolve()})")
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+
 def main() -> None:
     app()
 

@@ -125,8 +125,10 @@ class CaseQueue:
 
         return self._executor.submit(work)
 
-    def shutdown(self, *, wait: bool = True) -> None:
-        self._executor.shutdown(wait=wait, cancel_futures=not wait)
+    def shutdown(self) -> None:
+        """Let the cases in progress finish; drop those still waiting (their files are kept,
+        and the watcher or the API hands them over again on the next start)."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 def deploy(pool: str = POOL, source: Path = PROJECT_ROOT) -> str:

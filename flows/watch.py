@@ -284,7 +284,7 @@ class InboxWatcher:
 
     def _hand_over(self, name: str, entry: Path, files: dict[str, Path]) -> None:
         case_id = case_id_of(entry)
-        case_out = self.out / case_id
+        case_out = ensure_private_dir(self.out / case_id)
         staged = stage_case(files, case_out / "originals")
         job = CaseJob(
             case_out / "originals",
@@ -306,6 +306,8 @@ class InboxWatcher:
         case_out: Path,
         done: Future[CaseSummary],
     ) -> None:
+        if done.cancelled():  # dropped at shutdown: its files wait in the inbox for a restart
+            return
         reported = done.exception() is None and (case_out / "report.json").is_file()
         try:
             if reported:
@@ -339,4 +341,4 @@ class InboxWatcher:
         finally:
             self._observer.stop()
             self._observer.join()
-            self.queue.shutdown(wait=True)
+            self.queue.shutdown()
