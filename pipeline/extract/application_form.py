@@ -168,6 +168,7 @@ class _Words:
         self.label_tokens: set[int] = set()
         heights = sorted(t.bbox[3] for t in tokens if t.folded)
         self.text_height = float(heights[len(heights) // 2]) if heights else 20.0
+        self.rules = _Rules((), ())
 
     def _rows(self) -> list[list[int]]:
         """Token indices grouped into rows by vertical overlap, each sorted left to right."""
@@ -189,27 +190,48 @@ class _Words:
         a, b = self.tokens[left].bbox, self.tokens[right].bbox
         return b[0] - (a[0] + a[2])
 
+    def _lines(self, window: tuple[int, ...]) -> int:
+        return len({self.row_of[i] for i in window})
+
+    def _line_start(self, index: int) -> int:
+        """The first word of the run of close words that `index` belongs to on its row."""
+        row = self.rows[self.row_of[index]]
+        position = self.position[index]
+        limit = 1.5 * self.tokens[index].bbox[3]
+        while position > 0 and self._gap(row[position - 1], row[position]) <= limit:
+            position -= 1
+        return row[position]
+
     def _wrap_target(self, index: int, start: int) -> int | None:
         """The first word of the next line of a label that wraps after `index` inside its
-        table cell: just below, starting no further right than the label began."""
+        table cell: just below, at the start of a line, no further right than the label
+        began and no further left than its line did."""
         token = self.tokens[index]
-        first = self.tokens[start]
         bottom = token.bbox[1] + token.bbox[3]
-        best: int | None = None
+        left = self.tokens[self._line_start(start)].bbox[0] - token.bbox[3]
+        right = self.tokens[start].bbox[0] + 2
         for row in self.rows[self.row_of[index] + 1 :]:
-            head = self.tokens[row[0]].bbox
-            if head[1] - bottom > token.bbox[3]:
+            if self.tokens[row[0]].bbox[1] - bottom > 2 * token.bbox[3]:
                 break
             for candidate in row:
                 box = self.tokens[candidate].bbox
-                if 0 <= box[1] - bottom <= token.bbox[3] and (
-                    first.bbox[0] - 3 * token.bbox[3] <= box[0] <= first.bbox[0] + 2
+                if (
+                    0 <= box[1] - bottom <= token.bbox[3]
+                    and left <= box[0] <= right
+                    and self._line_start(candidate) == candidate
+                    and not self._rule_between(bottom, box)
                 ):
-                    best = candidate
-                    break
-            if best is not None:
-                break
-        return best
+                    return candidate
+        return None
+
+    def _rule_between(self, bottom: int, below: BBox) -> bool:
+        """Whether a line of the form runs between a word's bottom and the word below: a
+        label never wraps into the next cell."""
+        x, y, w, _ = below
+        return any(
+            bottom - 2 <= s.y0 and s.y1 <= y + 2 and s.x0 < x + w and s.x1 > x
+            for s in self.rules.horizontal
+        )
 
     def _right_neighbour(self, index: int) -> int | None:
         row = self.rows[self.row_of[index]]
@@ -221,32 +243,28 @@ class _Words:
         return None
 
     def _windows(self) -> Iterable[tuple[int, ...]]:
-        """Runs of neighbouring words that could spell one label, with at most one line
-        break (labels wrap inside narrow table cells)."""
+        """Runs of neighbouring words that could spell one label, going on to the next line
+        where a label wraps inside a narrow table cell."""
         longest = max(len(w) for w in _label_wordings()[0]) + 4
         for start in range(len(self.tokens)):
-            stack: list[tuple[tuple[int, ...], int, bool]] = [
-                ((start,), len(self.tokens[start].folded), False)
-            ]
+            stack: list[tuple[tuple[int, ...], int]] = [((start,), len(self.tokens[start].folded))]
             while stack:
-                path, letters, wrapped = stack.pop()
+                path, letters = stack.pop()
                 yield path
                 if len(path) >= MAX_LABEL_WORDS or letters > longest:
                     continue
-                following = [(self._right_neighbour(path[-1]), wrapped)]
-                if not wrapped:
-                    following.append((self._wrap_target(path[-1], start), True))
-                for token, wraps in following:
+                for token in (self._right_neighbour(path[-1]), self._wrap_target(path[-1], start)):
                     if token is not None and token not in path:
-                        extended = len(self.tokens[token].folded)
-                        stack.append(((*path, token), letters + extended, wraps))
+                        stack.append(((*path, token), letters + len(self.tokens[token].folded)))
 
-    def find_labels(self, exact: bool) -> list[_Hit]:
+    def find_labels(self, rules: _Rules, exact: bool) -> list[_Hit]:
         """Labels printed on the page, longest wording first so that a label inside a longer
-        one is not found twice. `exact` for text layers, fuzzy for OCR."""
+        one is not found twice; of equal readings, the one on fewest lines. `exact` for text
+        layers, fuzzy for OCR."""
+        self.rules = rules
         wordings, owners = _label_wordings()
         exact_index = {w: i for i, w in enumerate(wordings)}
-        candidates: list[tuple[int, float, tuple[int, ...], int]] = []
+        candidates: list[tuple[int, float, tuple[int, ...], int]] = []  # letters, score, ..
         seen: set[tuple[int, ...]] = set()
         japanese: set[int] = set()
         for window in self._windows():
@@ -256,7 +274,11 @@ class _Words:
             if exact and "".join(self.tokens[i].folded_all for i in window) in _japanese_wordings():
                 japanese.update(window)
             text = "".join(self.tokens[i].folded for i in window)
-            if not text or not self.tokens[window[0]].folded:
+            if (
+                not text
+                or any(self.tokens[i].folded_all and not self.tokens[i].folded for i in window)
+                or not self.tokens[window[0]].folded
+            ):
                 continue
             if exact or len(text) <= SHORT_LABEL_LETTERS:
                 found = exact_index.get(text)
@@ -266,7 +288,7 @@ class _Words:
             match = process.extractOne(text, wordings, scorer=fuzz.ratio, score_cutoff=LABEL_SCORE)
             if match is not None and len(wordings[match[2]]) > SHORT_LABEL_LETTERS:
                 candidates.append((len(text), match[1], window, match[2]))
-        candidates.sort(key=lambda c: (-c[0], -c[1]))
+        candidates.sort(key=lambda c: (-c[0], -c[1], self._lines(c[2]), len(c[2])))
         used: set[int] = set()
         hits: list[_Hit] = []
         for _, score, window, wording in candidates:
@@ -293,22 +315,15 @@ class _Words:
     def _block_left(self, first: int) -> int:
         """Left edge of the label together with the Japanese wording and number printed just
         before it on its line ("1 国籍・地域 Nationality/Region")."""
-        row = self.rows[self.row_of[first]]
-        position = self.position[first]
-        left = first
-        while position > 0:
-            previous = row[position - 1]
-            if self._gap(previous, left) > 1.5 * self.tokens[first].bbox[3]:
-                break
-            left, position = previous, position - 1
-        return self.tokens[left].bbox[0]
+        return self.tokens[self._line_start(first)].bbox[0]
 
-    def tokens_in(self, region: BBox) -> list[int]:
-        """Non-label words whose centre lies in the region, in reading order."""
+    def tokens_in(self, region: BBox, *, labels: bool = False) -> list[int]:
+        """Words (label words too if `labels`) whose centre lies in the region, in reading
+        order."""
         inside = [
             i
             for i, token in enumerate(self.tokens)
-            if i not in self.label_tokens and _inside(token.bbox, region)
+            if (labels or i not in self.label_tokens) and _inside(token.bbox, region)
         ]
         return sorted(inside, key=lambda i: (self.row_of[i], self.tokens[i].bbox[0]))
 
@@ -321,9 +336,10 @@ class _Words:
 _RULE_SCALE = 0.5  # rules are long: half resolution finds them in a quarter of the time
 
 
-def _find_rules(gray: np.ndarray, text_height: float) -> _Rules:
-    """Horizontal lines at least six text heights long and vertical ones taller than a line
-    of text or a tick box, so letters, check marks and tick boxes are not taken for rules."""
+def _find_rules(gray: np.ndarray, text_height: float, tallest_text: float) -> _Rules:
+    """Horizontal lines at least six label heights long and vertical ones taller than the
+    tallest text and the tick boxes, so that letters, kanji strokes, check marks and tick
+    boxes are not taken for rules."""
     small = cv2.resize(gray, None, fx=_RULE_SCALE, fy=_RULE_SCALE, interpolation=cv2.INTER_AREA)
     binary = cv2.adaptiveThreshold(
         small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 15, 10
@@ -349,7 +365,7 @@ def _find_rules(gray: np.ndarray, text_height: float) -> _Rules:
 
     return _Rules(
         horizontal=segments((max(12, round(6 * unit)), 1)),
-        vertical=segments((1, max(6, round(1.7 * unit)))),
+        vertical=segments((1, max(6, round(max(1.7 * unit, 1.3 * tallest_text * _RULE_SCALE))))),
     )
 
 
@@ -399,6 +415,8 @@ class _Regions:
         left = crossing[0]
         further = [c for c in crossing if c > left + 4]
         right = further[0] if further else self.width
+        if right - left < 2 * hit.height:
+            return None  # two strokes of one character, not the sides of a cell
         spanning = [
             s for s in self.rules.horizontal if s.x0 <= left + 4 and s.x1 >= min(right, s.x1) - 4
         ]
@@ -440,8 +458,9 @@ class _Regions:
         lines = [
             s
             for s in self.rules.horizontal
-            if x + w - 0.5 * unit <= s.x0 <= x + w + 4 * unit
+            if x + w - 0.5 * unit <= s.x0 <= x + w + 12 * unit
             and y + h - 0.5 * unit <= s.y0 <= y + h + 3.5 * unit
+            and not self._label_between(hit, s.x0)
         ]
         if not lines:
             return None
@@ -453,6 +472,10 @@ class _Regions:
         ]
         top = max([round(min(y - 0.6 * unit, line.y0 - 2.2 * unit)), *above])
         return (line.x0, top + 2, line.x1 - line.x0, line.y0 - top - 3)
+
+    def _label_between(self, hit: _Hit, right: int) -> bool:
+        """Whether another label stands on the label's line before `right`."""
+        return self._next_label_right(hit) < right
 
     def _next_label_right(self, hit: _Hit) -> int:
         x, y, w, h = hit.bbox
@@ -702,12 +725,14 @@ class _FormReader:
         ]
         self.words = _Words(tokens)
         self.born_digital = bool(page.source.text_layer_words or page.source.form_fields)
-        self.hits = self.words.find_labels(exact=bool(page.source.text_layer_words))
-        heights = sorted(hit.height for hit in self.hits)
-        self.text_height = heights[len(heights) // 2] if heights else self.words.text_height
         self.gray = page.image
         height, width = self.gray.shape[:2]
-        self.rules = _find_rules(self.gray, self.text_height)
+        heights = sorted(t.bbox[3] for t in tokens)
+        tallest = float(heights[int(0.9 * len(heights))]) if heights else self.words.text_height
+        self.rules = _find_rules(self.gray, self.words.text_height, tallest)
+        self.hits = self.words.find_labels(self.rules, exact=bool(page.source.text_layer_words))
+        heights = sorted(round(hit.height) for hit in self.hits)
+        self.text_height = heights[len(heights) // 2] if heights else self.words.text_height
         self.regions = _Regions(self.rules, self.hits, width, height)
         self.widgets = self._widgets()
         self.source: _Source = (
@@ -919,7 +944,7 @@ class _FormReader:
         paper = float(np.percentile(crop, 90))
         binary = np.where(crop < paper - 60, 255, 0).astype(np.uint8)
         binary = _remove_rules(binary, self.text_height)
-        for index in self.words.tokens_in(region):
+        for index in self.words.tokens_in(region, labels=True):
             tx, ty, tw, th = self.words.tokens[index].bbox
             binary[max(0, ty - y) : ty - y + th, max(0, tx - x) : tx - x + tw] = 0
         count, _, stats, _ = cv2.connectedComponentsWithStats(binary)
