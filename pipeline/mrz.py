@@ -412,9 +412,14 @@ _UNSEEN = 0.002
 # log ratio) before it is called valid: e^2.3, ten times.
 _MARGIN = 2.3
 _KEEP = 6  # candidates per position and per checked field kept in the search
+# How sure plain text is of each character when the engine gives nothing finer: a word's
+# confidence says little about its characters, and most are right.
+TEXT_CONFIDENCE = 0.97
 
 
-def text_alternatives(text: str, confidence: float = 0.9) -> list[list[tuple[str, float]]]:
+def text_alternatives(
+    text: str, confidence: float = TEXT_CONFIDENCE
+) -> list[list[tuple[str, float]]]:
     """A lattice from plain OCR text: each character with the engine's confidence."""
     return [[(char, confidence)] for char in text]
 
@@ -622,19 +627,11 @@ class _Resolver:
         self.checks["composite"] = True
 
     def _settled(self, readings: list[tuple[float, list[tuple[Position, str]]]]) -> bool:
-        """Whether the cheapest of these readings (all satisfying their checks) can be
-        trusted: no other one that explains the OCR by different corrections comes close.
-        One that makes the same corrections and more (a K for a filler, a G for a 6, which
-        no check digit sees) is the same explanation, less probable."""
-        best_cost, best = readings[0]
-        best_changes = {(p, c) for p, c in best if c != self.first_choice[p]}
-        for cost, reading in readings[1:]:
-            if cost - best_cost >= _MARGIN:
-                break
-            changes = {(p, c) for p, c in reading if c != self.first_choice[p]}
-            if not best_changes <= changes:
-                return False
-        return True
+        """Whether the cheapest of these readings (all satisfying their checks) stands out:
+        no other one comes within the margin. Two look-alike errors can cancel out in a check
+        digit (O for 0 twice, 7 and 3 apart), so even a reading taken as read must win by
+        the OCR's own probabilities."""
+        return len(readings) == 1 or readings[1][0] - readings[0][0] >= _MARGIN
 
     def resolve_country(self, spec: FieldSpec) -> MrzField:
         cands = [self.candidates[p] for p in spec.positions]
@@ -663,11 +660,13 @@ class _Resolver:
 
 
 def _clean_name(name_field: str) -> tuple[str, bool]:
-    """Fillers the OCR read as K, X or C: a "word" made only of those letters is not a
-    name (none is), so it is filler."""
-    words = name_field.split(FILLER)
-    cleaned = [FILLER * len(w) if w and set(w) <= set("KXC") else w for w in words]
-    result = FILLER.join(cleaned)
+    """Fillers the OCR read as letters. Names are separated by one filler and the surname
+    from the given names by two, so after three in a row only filler follows; and a "word"
+    made only of K, X and C is no name, but fillers misread."""
+    run = name_field.find(FILLER * 3)
+    result = name_field if run < 0 else name_field[:run].ljust(len(name_field), FILLER)
+    words = result.split(FILLER)
+    result = FILLER.join(FILLER * len(w) if w and set(w) <= set("KXC") else w for w in words)
     return result, result != name_field
 
 
@@ -769,7 +768,9 @@ def guess_format(lines: Sequence[str]) -> MrzType | None:
 # ------------------------------------------------------------------ text of the wrong length
 
 
-def fit_length(text: str, length: int, confidence: float = 0.9) -> list[list[tuple[str, float]]]:
+def fit_length(
+    text: str, length: int, confidence: float = TEXT_CONFIDENCE
+) -> list[list[tuple[str, float]]]:
     """A lattice of exactly `length` positions from a line the OCR read too long or too short.
     Engines split and merge runs of fillers and read spaces into them, so dropping a space or
     a filler look-alike next to a filler, or adding a filler next to one, is cheap; dropping
@@ -829,7 +830,7 @@ def fit_length(text: str, length: int, confidence: float = 0.9) -> list[list[tup
 
 
 def read_mrz_text(
-    lines: Sequence[str], *, as_of: date | None = None, confidence: float = 0.9
+    lines: Sequence[str], *, as_of: date | None = None, confidence: float = TEXT_CONFIDENCE
 ) -> MrzReading | None:
     """Read OCR text lines of a zone (any lengths; extra short lines are ignored)."""
     cleaned = [line.strip() for line in lines if len(line.replace(" ", "")) >= 20]
@@ -866,7 +867,7 @@ class MrzRegion:
 
 
 @dataclass
-class _TextLine:
+class TextLine:
     """A row of character-like blobs at a regular pitch: the shape every MRZ line has and
     ordinary text, with its proportional letters and word spaces, has not."""
 
@@ -890,7 +891,7 @@ class _TextLine:
         return float(self.members[-1, 0] + self.members[-1, 2])
 
 
-def _text_mask(gray: np.ndarray) -> np.ndarray:
+def text_mask(gray: np.ndarray) -> np.ndarray:
     """Dark strokes on a light background, whatever the lighting: a black-hat transform keeps
     what is darker than its surroundings, and Otsu (with a floor, so that faint security
     print stays out) splits ink from paper."""
@@ -902,18 +903,18 @@ def _text_mask(gray: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _glyph_boxes(mask: np.ndarray) -> np.ndarray:
-    """Boxes (x, y, w, h) of blobs the size and shape of printed characters."""
+def glyph_boxes(mask: np.ndarray, max_height: int, max_aspect: float = 2.0) -> np.ndarray:
+    """Boxes (x, y, w, h) of blobs the size and shape of printed characters (or, with a
+    larger `max_aspect`, of runs of them that ink or blur has joined)."""
     _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     boxes = stats[1:, :4].astype(np.int32)
     areas = stats[1:, 4]
     w, h = boxes[:, 2], boxes[:, 3]
-    height_limit = max(12, mask.shape[0] // 6)
-    keep = (h >= 5) & (h <= height_limit) & (w <= 2 * h) & (w * 4 >= h) & (areas >= 10)
+    keep = (h >= 5) & (h <= max_height) & (w <= max_aspect * h) & (w * 4 >= h) & (areas >= 10)
     return boxes[keep]
 
 
-def _text_lines(boxes: np.ndarray, shape: tuple[int, int]) -> list[_TextLine]:
+def text_lines(boxes: np.ndarray, shape: tuple[int, int]) -> list[TextLine]:
     """Rows of regularly spaced glyphs. Each glyph is smeared sideways by its own height into
     a thin strip, so that neighbours in a row touch whatever the scale; rows then are the
     strips' connected components."""
@@ -940,16 +941,20 @@ def _text_lines(boxes: np.ndarray, shape: tuple[int, int]) -> list[_TextLine]:
         pitch = float(np.median(gaps))
         if pitch <= 0:
             continue
-        regularity = float(np.mean(np.abs(gaps / pitch - 1) < 0.25))
+        regular = np.abs(gaps / pitch - 1) < 0.25
+        if not regular.any():
+            continue
+        regularity = float(np.mean(regular))
+        pitch = float(np.mean(gaps[regular]))
         positions = round((mid_x[-1] - mid_x[0]) / pitch) + 1
         mid_y = members[:, 1] + members[:, 3] / 2
         slope = float(np.polyfit(mid_x, mid_y, 1)[0])
         height = float(np.percentile(members[:, 3], 75))
-        lines.append(_TextLine(members, pitch, regularity, positions, slope, height))
+        lines.append(TextLine(members, pitch, regularity, positions, slope, height))
     return lines
 
 
-def _zones(lines: list[_TextLine]) -> list[tuple[float, list[_TextLine]]]:
+def _zones(lines: list[TextLine]) -> list[tuple[float, list[TextLine]]]:
     """Stacks of 2 or 3 MRZ-like lines (same pitch, same span, a line apart), scored."""
     candidates = [
         line
@@ -989,7 +994,7 @@ def _zones(lines: list[_TextLine]) -> list[tuple[float, list[_TextLine]]]:
     return zones
 
 
-def _points_right(mask: np.ndarray, lines: list[_TextLine]) -> float:
+def _points_right(mask: np.ndarray, lines: list[TextLine]) -> float:
     """Vote in -1..1 on whether the zone's chevrons open to the right, as `<` does upright:
     the short glyphs' ink spreads wider at their right end than at their left."""
     votes = []
@@ -1020,11 +1025,12 @@ def detect_mrz(gray: np.ndarray) -> MrzRegion | None:
     no such band is there (ordinary text lacks the even pitch and unbroken rows)."""
     scale = min(1.0, 1600 / max(gray.shape[:2]))
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    mask = _text_mask(small)
-    best: tuple[float, int, list[_TextLine]] | None = None
+    mask = text_mask(small)
+    best: tuple[float, int, list[TextLine]] | None = None
     for turns in (0, 1):  # as is, and a quarter turn counter-clockwise
         turned = _quarter_turn(mask, turns)
-        zones = _zones(_text_lines(_glyph_boxes(turned), turned.shape))
+        boxes = glyph_boxes(turned, max(12, turned.shape[0] // 6))
+        zones = _zones(text_lines(boxes, turned.shape))
         if zones and (best is None or zones[0][0] > best[0]):
             best = (zones[0][0], turns, zones[0][1])
     if best is None:

@@ -1,0 +1,437 @@
+"""The passport reader: find the machine-readable zone, read it glyph by glyph, let the MRZ
+module repair and judge it, and compare it with the visual zone.
+
+An MRZ is printed in one font (OCR-B) on a fixed grid, so once the zone is found every
+character cell is known and can be compared with OCR-B itself: that gives each cell a
+probability for every character, which is what the check digits need to choose between
+repairs, and it never mistakes the filler `<` for a K as general-purpose OCR models do.
+Tesseract (whitelisted to the MRZ alphabet) reads the lines too, as a second opinion, only
+when the glyph reading alone does not satisfy the check digits.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.mrz import (
+    ALPHABET,
+    FILLER,
+    FORMATS,
+    MrzField,
+    MrzReading,
+    MrzRegion,
+    detect_mrz,
+    glyph_boxes,
+    guess_format,
+    read_lattice,
+    text_lines,
+    text_mask,
+)
+from pipeline.ocr import BBox, OcrEngine, OcrResult
+from pipeline.page import PreparedPage
+from pipeline.textparse import parse_date
+from schemas.report import ExtractedField
+
+log = logging.getLogger(__name__)
+
+OCRB_FONT = "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
+_FONT_SIZE = 45  # template scale: OCR-B caps are 0.71 em, 32 px here
+_ADVANCE = 0.723  # character advance in em
+_TOP = 0.8  # template cell top above the baseline, in em (digits reach 0.77)
+_BOTTOM = 0.06
+_SHIFT = 3  # pixels of misplacement the match tolerates each way
+_SHARPNESS = 30.0  # how fast probability falls with match score (scores are -1..1)
+
+
+@dataclass(frozen=True)
+class _Band:
+    """The zone cut out upright at template scale, and how its pixels map back to the page."""
+
+    image: np.ndarray
+    to_page: np.ndarray  # 2x3 affine: band pixel -> prepared-page pixel
+
+
+@cache
+def _templates() -> tuple[str, np.ndarray]:
+    """Every MRZ character drawn in OCR-B on a full character cell, blurred a little so that
+    matching forgives print gain and focus: (characters, stack of cells)."""
+    font = ImageFont.truetype(OCRB_FONT, _FONT_SIZE)
+    width = round(_ADVANCE * _FONT_SIZE)
+    height = round((_TOP + _BOTTOM) * _FONT_SIZE)
+    cells = []
+    for char in ALPHABET:
+        cell = Image.new("L", (width, height), 255)
+        ImageDraw.Draw(cell).text(
+            (width / 2, _TOP * _FONT_SIZE), char, font=font, fill=0, anchor="ms"
+        )
+        cells.append(cv2.GaussianBlur(np.asarray(cell, np.float32), (0, 0), 1.2))
+    return ALPHABET, np.stack(cells)
+
+
+def _cut_band(gray: np.ndarray, region: MrzRegion) -> _Band:
+    """Resample the zone upright, deskewed, with caps about 32 pixels tall."""
+    x, y, w, h = region.box
+    center = (x + w / 2, y + h / 2)
+    direction = math.radians(region.angle - region.rotation)
+    along = np.array([math.cos(direction), math.sin(direction)])
+    down = np.array([-math.sin(direction), math.cos(direction)])
+    pitch = region.pitch / max(0.5, abs(math.cos(math.radians(region.angle))))
+    scale = _ADVANCE * _FONT_SIZE / pitch
+    length = (region.characters + 3) * pitch
+    depth = (region.lines * 1.9 + 1.5) * pitch
+    out_w, out_h = round(length * scale), round(depth * scale)
+    to_page = np.column_stack(
+        [along / scale, down / scale, np.array(center) - along * length / 2 - down * depth / 2]
+    )
+    image = cv2.warpAffine(
+        gray,
+        to_page,
+        (out_w, out_h),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    return _Band(image, to_page)
+
+
+@dataclass
+class _Row:
+    """One zone line in the band: where its character cells are."""
+
+    centers: np.ndarray  # x of each cell's centre
+    baseline: np.ndarray  # y of the baseline under each cell
+    pitch: np.ndarray  # character advance at each cell: the font's scale there
+
+
+def _split_merged(boxes: np.ndarray, pitch: float) -> np.ndarray:
+    """Glyphs that blur into one blob (chevrons in a filler run do) split back into cells."""
+    parts = []
+    for x, y, w, h in boxes.tolist():
+        count = max(1, int((w + 0.35 * pitch) / pitch))  # a glyph is ~0.65 pitch wide
+        width = w / count
+        parts.extend([x + k * width, y, width, h] for k in range(count))
+    return np.array(parts, np.float64)
+
+
+def _rows(band: np.ndarray, count: int, length: int) -> list[_Row] | None:
+    """The zone's lines in the band and the centre of each of their `length` cells. Cells
+    follow the glyphs found (a photo's perspective stretches the pitch along the line);
+    cells without a glyph are placed between their neighbours."""
+    mask = text_mask(band)
+    boxes = glyph_boxes(mask, mask.shape[0] // 2, max_aspect=30.0)
+    boxes = _split_merged(boxes, _ADVANCE * _FONT_SIZE).round().astype(np.int32)
+    lines = [line for line in text_lines(boxes, mask.shape) if line.positions >= 20]
+    lines.sort(key=lambda line: len(line.members), reverse=True)
+    lines = sorted(lines[:count], key=lambda line: line.center_y)
+    if len(lines) != count:
+        return None
+    rows = []
+    for line in lines:
+        boxes = line.members.astype(np.float64)
+        mid_x = boxes[:, 0] + boxes[:, 2] / 2
+        # Count cells gap by gap: a pitch slightly off would put the far end a cell out.
+        steps = np.maximum(1, np.round(np.diff(mid_x) / line.pitch))
+        index = np.concatenate([[0], np.cumsum(steps)]).astype(int)
+        if index[-1] >= length:  # stray blobs: keep the densest window of cells
+            counts = [np.sum((index >= s) & (index < s + length)) for s in range(index[-1] + 1)]
+            start = int(np.argmax(counts))
+            keep = (index >= start) & (index < start + length)
+            boxes, mid_x, index = boxes[keep], mid_x[keep], index[keep] - start
+        pitch, origin = np.polyfit(index, mid_x, 1)
+        cells = np.arange(length)
+        inside = (cells >= index[0]) & (cells <= index[-1])
+        centers = np.where(inside, np.interp(cells, index, mid_x), origin + pitch * cells)
+        bottoms = boxes[:, 1] + boxes[:, 3]
+        tall = boxes[:, 3] >= 0.9 * np.percentile(boxes[:, 3], 75)
+        trend = np.polyfit(index[tall], bottoms[tall], 1) if tall.sum() >= 5 else (0.0, 0.0)
+        baseline = np.polyval(trend, cells)
+        local_pitch = np.gradient(centers) if length > 1 else np.array([pitch])
+        rows.append(_Row(centers, baseline, local_pitch))
+    return rows
+
+
+def _cell_scores(band: np.ndarray, row: _Row) -> np.ndarray:
+    """Match score of every template in every cell of a row: (cells, characters)."""
+    chars, templates = _templates()
+    t_h, t_w = templates.shape[1:]
+    smooth = cv2.GaussianBlur(band.astype(np.float32), (0, 0), 1.2)
+    scores = np.full((len(row.centers), len(chars)), -1.0, np.float32)
+    for cell, (center, baseline, pitch) in enumerate(
+        zip(row.centers, row.baseline, row.pitch, strict=True)
+    ):
+        zoom = _ADVANCE * _FONT_SIZE / pitch
+        half_w = (t_w / 2 + _SHIFT) / zoom
+        top = baseline - (_TOP * _FONT_SIZE + _SHIFT) / zoom
+        bottom = baseline + (_BOTTOM * _FONT_SIZE + _SHIFT) / zoom
+        x0, x1 = round(center - half_w), round(center + half_w)
+        y0, y1 = round(top), round(bottom)
+        if x0 < 0 or y0 < 0 or x1 > band.shape[1] or y1 > band.shape[0]:
+            continue
+        window = cv2.resize(smooth[y0:y1, x0:x1], (t_w + 2 * _SHIFT, t_h + 2 * _SHIFT))
+        window = window[_SHIFT - 1 : t_h + _SHIFT + 1]  # digits stand taller than letters
+        for index, template in enumerate(templates):
+            matched = cv2.matchTemplate(window, template, cv2.TM_CCOEFF_NORMED)
+            scores[cell, index] = float(matched.max())
+    return scores
+
+
+def _probabilities(scores: np.ndarray) -> np.ndarray:
+    """Match scores to a probability per character and cell."""
+    weights = np.exp(_SHARPNESS * (scores - scores.max(axis=1, keepdims=True)))
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def _lattice(probabilities: np.ndarray) -> list[list[tuple[str, float]]]:
+    order = np.argsort(probabilities, axis=1)[:, ::-1][:, :4]
+    return [
+        [(ALPHABET[i], float(cell[i])) for i in best if cell[i] > 1e-4]
+        for cell, best in zip(probabilities, order, strict=True)
+    ]
+
+
+def _align(read: str, cells: str) -> list[int | None]:
+    """For each cell, the index of the OCR character that stands for it (edit-distance
+    alignment: the engine drops, adds and merges characters in filler runs)."""
+    n, m = len(read), len(cells)
+
+    def differ(a: str, b: str) -> int:
+        return 0 if a == b or (a in "KXC " and b == FILLER) else 1
+
+    cost = np.zeros((n + 1, m + 1), np.int32)
+    cost[:, 0] = np.arange(n + 1)
+    cost[0, :] = np.arange(m + 1)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            cost[i, j] = min(
+                cost[i - 1, j - 1] + differ(read[i - 1], cells[j - 1]),
+                cost[i - 1, j] + 1,
+                cost[i, j - 1] + 1,
+            )
+    aligned: list[int | None] = [None] * m
+    i, j = n, m
+    while i and j:
+        if cost[i, j] == cost[i - 1, j - 1] + differ(read[i - 1], cells[j - 1]):
+            aligned[j - 1] = i - 1
+            i, j = i - 1, j - 1
+        elif cost[i, j] == cost[i - 1, j] + 1:
+            i -= 1
+        else:
+            j -= 1
+    return aligned
+
+
+def _fuse(probabilities: np.ndarray, read: str, confidence: float) -> np.ndarray:
+    """Combine the glyph match with the engine's reading of the same line: each expert's
+    probabilities multiplied. The engine's K, X or C may be a filler, so they vouch for `<`
+    as much as for themselves."""
+    cells = "".join(ALPHABET[i] for i in probabilities.argmax(axis=1))
+    trust = 0.5 + 0.45 * confidence
+    fused = probabilities.copy()
+    for cell, index in enumerate(_align(read, cells)):
+        if index is None:
+            continue
+        char = read[index]
+        vouched = np.full(len(ALPHABET), (1 - trust) / len(ALPHABET))
+        for said in {char, FILLER} if char in "KXC " else {char}:
+            if said in ALPHABET:
+                vouched[ALPHABET.index(said)] = trust
+        fused[cell] *= vouched
+    return fused / fused.sum(axis=1, keepdims=True)
+
+
+def _line_image(band: np.ndarray, row: _Row) -> np.ndarray:
+    """One zone line cut from the band for the engine, with a margin of paper around it."""
+    pitch = float(np.median(row.pitch))
+    top = int(max(0, row.baseline.min() - 1.35 * pitch))
+    bottom = int(min(band.shape[0], row.baseline.max() + 0.45 * pitch))
+    left = int(max(0, row.centers[0] - pitch))
+    right = int(min(band.shape[1], row.centers[-1] + pitch))
+    return band[top:bottom, left:right]
+
+
+@dataclass
+class ZoneReading:
+    reading: MrzReading
+    band: _Band
+    rows: list[_Row]
+    engine_used: bool
+
+
+def _reading_rank(reading: MrzReading) -> tuple[bool, int, float]:
+    return reading.valid, sum(reading.checks.values()), -reading.corrections
+
+
+def read_zone(
+    gray: np.ndarray, region: MrzRegion, ocr: OcrEngine, *, as_of: date
+) -> ZoneReading | None:
+    """Read the zone glyph by glyph; when the check digits are not all satisfied, ask the
+    OCR engine for its reading of each line too and read the combination."""
+    band = _cut_band(gray, region)
+    count = 3 if region.lines >= 3 else 2
+    length = 30 if count == 3 else (44 if region.characters >= 40 else 36)
+    rows = _rows(band.image, count, length)
+    if rows is None:
+        return None
+    probabilities = [_probabilities(_cell_scores(band.image, row)) for row in rows]
+    first = ALPHABET[int(probabilities[0][0].argmax())]
+    mrz_type = guess_format([(first + FILLER * length)] * count)
+    if mrz_type is None:
+        return None
+    reading = read_lattice(mrz_type, [_lattice(p) for p in probabilities], as_of=as_of)
+    if reading.valid:
+        return ZoneReading(reading, band, rows, engine_used=False)
+    fused = []
+    for row, row_probabilities in zip(rows, probabilities, strict=True):
+        text, confidence = ocr.read_line(_line_image(band.image, row), whitelist=ALPHABET)
+        fused.append(_fuse(row_probabilities, text.replace(" ", ""), confidence))
+    combined = read_lattice(mrz_type, [_lattice(p) for p in fused], as_of=as_of)
+    best = max((combined, reading), key=_reading_rank)
+    return ZoneReading(best, band, rows, engine_used=True)
+
+
+# ------------------------------------------------------------------------ the visual zone
+
+_LOOK_ALIKE_DIGITS = str.maketrans("OQDIL", "00011")
+
+
+def _folded(text: str) -> str:
+    """Letters and digits only, with look-alikes made digits: how a passport number printed
+    in the visual zone is compared with the MRZ's."""
+    return re.sub(r"[^A-Z0-9]", "", text.upper()).translate(_LOOK_ALIKE_DIGITS)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, char_b in enumerate(b, 1):
+            previous, row[j] = (
+                row[j],
+                min(row[j] + 1, row[j - 1] + 1, previous + (char_a != char_b)),
+            )
+    return row[-1]
+
+
+def _visual_dates(ocr: OcrResult) -> list[date]:
+    """Every date the visual zone prints (`12 APR 2031`, also two to a line)."""
+    found = []
+    for line in ocr.lines:
+        words = [w.text for w in line.words]
+        for start in range(len(words)):
+            day = parse_date(" ".join(words[start : start + 3]))
+            if day and day not in found:
+                found.append(day)
+    return found
+
+
+def viz_mismatches(fields: dict[str, MrzField], ocr: OcrResult) -> list[str]:
+    """Fields the visual zone contradicts. Only a near miss counts against the MRZ: a number
+    one or two characters off, a surname missing where a similar word is printed, dates of
+    birth or expiry that the printed earliest or latest date disagrees with. Something the
+    page OCR simply did not read is no evidence either way."""
+    words = [w.text for w in ocr.words]
+    mismatches = []
+    number = fields.get("document_number")
+    if number and number.value:
+        wanted = _folded(str(number.value))
+        tokens = {_folded(w) for w in words} - {""}
+        near = [t for t in tokens if len(t) == len(wanted) and _edit_distance(t, wanted) <= 2]
+        if near and wanted not in tokens:
+            mismatches.append("document_number")
+    surname = fields.get("surname")
+    if surname and surname.value:
+        printed = {re.sub(r"[^A-Z]", "", w.upper()) for w in words}
+        for part in str(surname.value).split():
+            near = [p for p in printed if len(p) >= 3 and _edit_distance(p, part) <= 2]
+            if near and part not in printed:
+                mismatches.append("surname")
+                break
+    dates = _visual_dates(ocr)
+    if len(dates) >= 2:
+        for name, printed_day in (("date_of_birth", min(dates)), ("date_of_expiry", max(dates))):
+            field = fields.get(name)
+            if field and field.value and field.value != printed_day.isoformat():
+                mismatches.append(name)
+    return mismatches
+
+
+# ------------------------------------------------------------------------------ the reader
+
+
+def _cells_box(zone: ZoneReading, page: PreparedPage, row: int, first: int, last: int) -> BBox:
+    """Box in loaded-page pixels of cells first..last of one zone line."""
+    cells = zone.rows[row]
+    pitch = float(np.median(cells.pitch))
+    x0, x1 = cells.centers[first] - pitch / 2, cells.centers[last] + pitch / 2
+    y1 = float(max(cells.baseline[first], cells.baseline[last])) + 0.1 * pitch
+    y0 = float(min(cells.baseline[first], cells.baseline[last])) - 1.15 * pitch
+    corners = np.array([[x0, y0, 1], [x1, y0, 1], [x0, y1, 1], [x1, y1, 1]])
+    mapped = corners @ zone.band.to_page.T
+    left, top = mapped.min(axis=0)
+    right, bottom = mapped.max(axis=0)
+    box = (round(left), round(top), round(right - left), round(bottom - top))
+    return page.bbox_to_original(box)
+
+
+def extract_passport(
+    page: PreparedPage, ocr: OcrEngine, *, as_of: date | None = None
+) -> dict[str, ExtractedField]:
+    """The contract's passport fields from the MRZ, with `mrz_valid` true only when every
+    check digit holds, and `viz_mismatch` naming the fields the printed page contradicts."""
+    as_of = as_of or date.today()
+    region = detect_mrz(page.image)
+    zone = read_zone(page.image, region, ocr, as_of=as_of) if region else None
+    if zone is None:
+        log.info("no machine-readable zone found on %s page %d", page.source.file, page.source.page)
+        return {"mrz_valid": ExtractedField(value=False, confidence=0.0, valid=False)}
+    reading = zone.reading
+    fmt = FORMATS[reading.mrz_type]
+    spans = {spec.name: spec for spec in fmt.fields}
+    spans["surname"] = spans["given_names"] = spans["name"]
+    fields = reading.contract_fields()
+    mismatches = viz_mismatches(fields, page.ocr) if page.ocr else []
+    result: dict[str, ExtractedField] = {}
+    for name, field in fields.items():
+        spec = spans.get(name)
+        bbox = (
+            _cells_box(zone, page, spec.line, spec.start, spec.start + spec.length - 1)
+            if spec
+            else page.bbox_to_original(_band_box(zone))
+        )
+        confidence = field.confidence * (0.5 if name in mismatches else 1.0)
+        result[name] = ExtractedField(
+            value=field.value, confidence=round(confidence, 3), valid=field.valid, bbox=bbox
+        )
+    result["viz_mismatch"] = ExtractedField(
+        value=",".join(mismatches) or None,
+        confidence=0.8 if page.ocr else 0.0,
+        valid=not mismatches,
+    )
+    log.info(
+        "MRZ %s read on %s page %d: valid=%s, corrections=%d, engine=%s, mismatches=%d",
+        reading.mrz_type,
+        page.source.file,
+        page.source.page,
+        reading.valid,
+        reading.corrections,
+        zone.engine_used,
+        len(mismatches),
+    )
+    return result
+
+
+def _band_box(zone: ZoneReading) -> BBox:
+    height, width = zone.band.image.shape
+    corners = np.array([[0, 0, 1], [width, 0, 1], [0, height, 1], [width, height, 1]])
+    mapped = corners @ zone.band.to_page.T
+    left, top = mapped.min(axis=0)
+    right, bottom = mapped.max(axis=0)
+    return (round(left), round(top), round(right - left), round(bottom - top))

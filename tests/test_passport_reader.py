@@ -1,0 +1,170 @@
+"""The passport reader on rendered data pages with known truth: real OCR, real degradation."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.extract.passport import extract_passport, viz_mismatches
+from pipeline.mrz import MrzField, detect_mrz
+from pipeline.ocr import Line, OcrResult, TesseractEngine, Word
+from pipeline.page import Page, PreparedPage
+from samples.degrade import degrade
+from samples.documents.passport import render_passport
+from samples.identity import random_identity
+from tests.conftest import text_page, to_bgr
+
+AS_OF = date(2026, 11, 23)
+MRZ_FIELDS = (
+    "mrz_type",
+    "document_number",
+    "issuing_state",
+    "surname",
+    "given_names",
+    "nationality",
+    "date_of_birth",
+    "sex",
+    "date_of_expiry",
+    "personal_number",
+    "mrz_valid",
+)
+
+
+def _passport(seed: int, profile: str) -> tuple[PreparedPage, dict]:
+    rng = random.Random(seed)
+    rendered = render_passport(random_identity(rng, AS_OF), rng)
+    image, _ = degrade(rendered.image, rng, profile=profile)
+    bgr = to_bgr(image)
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    page = PreparedPage(
+        source=Page("passport.png", 1, "0" * 64, bgr), image=gray, to_original=np.eye(3)
+    )
+    return page, rendered.fields
+
+
+@pytest.fixture(scope="module")
+def ocr() -> TesseractEngine:
+    return TesseractEngine()
+
+
+@pytest.mark.parametrize(("seed", "profile"), [(11, "clean"), (12, "clean"), (13, "scan150")])
+def test_reads_every_mrz_field_of_a_rendered_passport(
+    seed: int, profile: str, ocr: TesseractEngine
+) -> None:
+    page, truth = _passport(seed, profile)
+    fields = extract_passport(page, ocr, as_of=AS_OF)
+    assert {name: fields[name].value for name in MRZ_FIELDS} == {
+        name: truth[name] for name in MRZ_FIELDS
+    }
+    assert fields["mrz_valid"].valid is True
+    height, width = page.source.image.shape[:2]
+    x, y, w, h = fields["document_number"].bbox
+    assert x >= 0 and x + w <= width and y + h <= height
+    assert y > height * 0.6  # the MRZ is the bottom of the data page
+    assert w < width * 0.3  # nine characters, not the whole zone
+
+
+def test_an_upside_down_page_is_read_all_the_same(ocr: TesseractEngine) -> None:
+    page, truth = _passport(14, "clean")
+    flipped = np.ascontiguousarray(page.image[::-1, ::-1])
+    upside_down = PreparedPage(
+        source=Page("passport.png", 1, "0" * 64, page.source.image[::-1, ::-1].copy()),
+        image=flipped,
+        to_original=np.eye(3),
+    )
+    region = detect_mrz(flipped)
+    assert region is not None and region.rotation == 180
+    fields = extract_passport(upside_down, ocr, as_of=AS_OF)
+    assert fields["document_number"].value == truth["document_number"]
+    assert fields["mrz_valid"].value is True
+
+
+@pytest.mark.parametrize("turn", [1, 3])
+def test_the_zone_is_found_on_a_page_turned_a_quarter(turn: int) -> None:
+    page, _ = _passport(15, "clean")
+    turned = np.ascontiguousarray(np.rot90(page.image, k=turn))
+    region = detect_mrz(turned)
+    assert region is not None
+    # np.rot90 turns counter-clockwise; the region says the clockwise turn that undoes it.
+    assert region.rotation == (90 * turn) % 360
+    assert region.lines == 2 and region.characters == 44
+
+
+def test_ordinary_text_pages_have_no_zone() -> None:
+    gray = cv2.cvtColor(to_bgr(text_page()), cv2.COLOR_BGR2GRAY)
+    assert detect_mrz(gray) is None
+    # Monospaced text has an even pitch, but word spaces and ragged lines, not a zone.
+    image = Image.new("L", (1600, 900), 255)
+    draw = ImageDraw.Draw(image)
+    mono = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 28)
+    code = [
+        "def read(page, ocr):",
+        "    region = detect(page.image)",
+        "    if region is None:",
+        "        return {}",
+        "    return parse(region, ocr, as_of=today)",
+    ]
+    for index, line in enumerate(code * 3):
+        draw.text((60, 40 + index * 55), line, font=mono, fill=0)
+    assert detect_mrz(np.asarray(image)) is None
+
+
+def test_a_page_without_a_zone_gives_no_valid_reading(ocr: TesseractEngine) -> None:
+    bgr = to_bgr(text_page())
+    page = PreparedPage(
+        source=Page("letter.png", 1, "0" * 64, bgr),
+        image=cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY),
+        to_original=np.eye(3),
+    )
+    fields = extract_passport(page, ocr, as_of=AS_OF)
+    assert fields["mrz_valid"].value is False
+    assert "document_number" not in fields
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(21, 27))
+def test_degraded_photos_are_read_or_flagged_never_wrongly_valid(
+    seed: int, ocr: TesseractEngine
+) -> None:
+    page, truth = _passport(seed, "phone")
+    fields = extract_passport(page, ocr, as_of=AS_OF)
+    if fields["mrz_valid"].value:
+        for name in ("document_number", "date_of_birth", "date_of_expiry", "personal_number"):
+            assert fields[name].value == truth[name]
+
+
+def _words(*texts: str) -> OcrResult:
+    return OcrResult(
+        [Line([Word(text, 0.9, (0, 0, 10, 10)) for text in line.split()]) for line in texts]
+    )
+
+
+def test_the_visual_zone_is_compared_with_the_mrz() -> None:
+    fields = {
+        "document_number": MrzField("C3391728", 0.97, True),
+        "surname": MrzField("NGUYEN", 0.9, None),
+        "date_of_birth": MrzField("1990-04-01", 0.97, True),
+        "date_of_expiry": MrzField("2031-04-12", 0.97, True),
+    }
+    agreeing = _words(
+        "Passport No. C3391728",
+        "Surname NGUYEN",
+        "Date of birth 01 APR 1990",
+        "Date of issue 13 APR 2021 Date of expiry 12 APR 2031",
+    )
+    assert viz_mismatches(fields, agreeing) == []
+    # The printed number is read with O for 0 and still agrees; a different digit does not.
+    disagreeing = _words(
+        "Passport No. C3891728",
+        "Surname NGUYEM",
+        "Date of birth 01 APR 1990",
+        "Date of issue 13 APR 2021 Date of expiry 12 APR 2032",
+    )
+    assert viz_mismatches(fields, disagreeing) == ["document_number", "surname", "date_of_expiry"]
+    # What the page OCR did not read is no evidence against the MRZ.
+    assert viz_mismatches(fields, _words("PASSPORT")) == []
