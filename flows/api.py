@@ -13,6 +13,7 @@ import hmac
 import ipaddress
 import json
 import logging
+import re
 import secrets
 import shutil
 import threading
@@ -23,7 +24,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -43,16 +43,15 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_FILES = 20
 SNIFF_BYTES = 1024
 UPLOAD_RECORD = ".upload.json"  # marks a case as the API's, with what the job needs
-CASE_ID_PATTERN = r"^[0-9a-f]{32}$"
+CASE_ID_PATTERN = r"[0-9a-f]{32}"
 EXTENSIONS = {"jpeg": "jpg", "png": "png", "tiff": "tif", "pdf": "pdf"}
 # The report page shows data: images and its own styles; nothing in it may run or load.
 REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 log = logging.getLogger(__name__)
 
 CaseState = Literal["queued", "running", "done", "failed"]
-# Module level, not inside create_app: FastAPI resolves these annotations by name.
+# Module level, not inside create_app: FastAPI resolves this annotation by name.
 BEARER = HTTPBearer(auto_error=False, description="The token of --token-file.")
-CaseId = Annotated[str, PathParam(pattern=CASE_ID_PATTERN)]
 
 
 class Accepted(BaseModel):
@@ -110,8 +109,9 @@ class _Cases:
         self._lock = threading.Lock()
 
     def folder(self, case_id: str) -> Path:
+        """The case's folder; any id the API did not hand out is simply not found."""
         folder = self.out / case_id
-        if not (folder / UPLOAD_RECORD).is_file():
+        if not re.fullmatch(CASE_ID_PATTERN, case_id) or not (folder / UPLOAD_RECORD).is_file():
             raise HTTPException(404, "No such case.")
         return folder
 
@@ -337,7 +337,7 @@ def create_app(
         tags=["cases"],
         responses={401: {}, 404: {}},
     )
-    def case_status(case_id: CaseId) -> CaseStatus:
+    def case_status(case_id: str) -> CaseStatus:
         return cases.state(case_id)
 
     def _report_file(case_id: str, name: str) -> Path:
@@ -353,7 +353,7 @@ def create_app(
         response_class=FileResponse,
         responses={200: {"content": {"application/json": {}}}, 401: {}, 404: {}},
     )
-    def report_json(case_id: CaseId) -> FileResponse:
+    def report_json(case_id: str) -> FileResponse:
         return FileResponse(_report_file(case_id, "report.json"), media_type="application/json")
 
     @app.get(
@@ -363,7 +363,7 @@ def create_app(
         response_class=FileResponse,
         responses={200: {"content": {"text/html": {}}}, 401: {}, 404: {}},
     )
-    def report_html(case_id: CaseId) -> FileResponse:
+    def report_html(case_id: str) -> FileResponse:
         return FileResponse(
             _report_file(case_id, "report.html"),
             media_type="text/html",
