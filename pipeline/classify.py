@@ -110,8 +110,8 @@ def _phrase_found(phrase: str, line: str) -> float:
     if needle in haystack:
         return 1.0
     # Japanese OCR confuses whole characters (許 -> 主), so fewer of them need to be right.
-    least_length, least_similarity = (6, 0.7) if japanese else (8, 0.85)
-    if len(needle) >= least_length and len(haystack) >= len(needle) * 0.8:
+    least_length, least_similarity = (6, 0.7) if japanese else (8, 0.88)
+    if len(needle) >= least_length and len(haystack) >= len(needle):
         similarity = fuzz.partial_ratio(needle, haystack) / 100.0
         if similarity >= least_similarity:
             return similarity * 0.8
@@ -224,8 +224,9 @@ def classify(prepared: PreparedPage, ocr: OcrEngine) -> Classification:
     text = prepared.ocr.text
     scores = keyword_scores(prepared.ocr)
     procedure, title_score = form_procedure(text)
-    if procedure is not None:
-        scores["application_form"] = scores.get("application_form", 0.0) + 3.0 * title_score
+    if procedure is not None and "application_form" in scores:
+        # A procedure's name alone is no form: letters for that procedure cite it too.
+        scores["application_form"] += 3.0 * title_score
     mrz_region = detect_mrz(prepared.image)
     mrz_in_text = any(MRZ_LINE.search(line.replace(" ", "")) for line in text.splitlines())
     if mrz_region is not None or mrz_in_text:

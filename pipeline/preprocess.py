@@ -15,6 +15,8 @@ MIN_SIDE = 1600  # low-resolution scans are enlarged (at most 2x): Tesseract wan
 MAX_UPSCALE = 2.0
 OSD_SIDE = 1200
 MIN_OSD_CONFIDENCE = 0.05  # Tesseract's orientation_conf 0.5: below it OSD is guessing
+CONFIDENT_OSD = 0.3  # orientation_conf 3: OSD is right without a second opinion
+MIN_LEGIBLE = 0.45  # mean word confidence of a band that reads as text
 MAX_SKEW_DEGREES = 15.0
 MIN_SKEW_DEGREES = 0.3
 
@@ -120,21 +122,38 @@ def _deskew(gray: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
     return rotated, np.vstack([matrix, [0, 0, 1]])
 
 
-def _sample_confidence(gray: np.ndarray, ocr: OcrEngine) -> float:
-    """Mean word confidence of OCR on the page's middle band: a quick way to tell which of two
-    orientations is upright, since upside-down text reads as low-confidence garbage."""
+def _sample_confidence(gray: np.ndarray, ocr: OcrEngine, lang: str) -> float:
+    """Mean word confidence of OCR on the page's middle band: upside-down or sideways text
+    reads as low-confidence garbage, so the upright candidate scores highest."""
     height = gray.shape[0]
-    band = gray[int(height * 0.3) : int(height * 0.7)]
-    factor = min(1.0, 1200 / max(band.shape))
-    band = cv2.resize(band, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-    words = [w for w in ocr.read(band, psm=6).words if len(w.text) >= 3]
+    band = gray[int(height * 0.25) : int(height * 0.75)]
+    words = [w for w in ocr.read(band, lang=lang, psm=6).words if len(w.text) >= 2]
     return sum(w.confidence for w in words) / len(words) if words else 0.0
 
 
-def _reads_better(candidate: np.ndarray, current: np.ndarray, ocr: OcrEngine) -> bool:
-    """Whether OSD's half turn really makes the text more legible. OSD flips pages of small or
-    sparse text on a guess, and a page read upside down loses every field."""
-    return _sample_confidence(candidate, ocr) > _sample_confidence(current, ocr) + 0.05
+def upright_rotation(gray: np.ndarray, ocr: OcrEngine) -> int:
+    """Degrees clockwise that turn the page upright. OSD answers when it is sure and agrees
+    with the direction of the text lines; otherwise the two orientations the lines allow are
+    both read and the more legible one wins (OSD guesses on sparse or small text, and a page
+    read upside down loses every field)."""
+    factor = min(1.0, OSD_SIDE / max(gray.shape))
+    small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    osd = ocr.orientation(small)
+    sideways = text_runs_vertically(small)
+    osd_sideways = osd.rotate in (90, 270)
+    if osd.confidence >= CONFIDENT_OSD and (sideways is None or sideways == osd_sideways):
+        return osd.rotate
+    if sideways is None:
+        candidates = (osd.rotate, (osd.rotate + 180) % 360)
+    else:
+        candidates = (90, 270) if sideways else (0, 180)
+    for lang in ("eng", "jpn"):  # Japanese-only sides read as noise in English
+        scores = [
+            _sample_confidence(_rotation_90(small, turn)[0], ocr, lang) for turn in candidates
+        ]
+        if max(scores) >= MIN_LEGIBLE:
+            return candidates[int(np.argmax(scores))]
+    return candidates[0] if osd.confidence >= MIN_OSD_CONFIDENCE else 0
 
 
 def prepare_page(page: Page, ocr: OcrEngine) -> PreparedPage:
@@ -151,15 +170,10 @@ def prepare_page(page: Page, ocr: OcrEngine) -> PreparedPage:
         gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=interpolation)
         forward = _scale_matrix(factor) @ forward
     if not page.text_layer.strip():
-        osd_factor = min(1.0, OSD_SIDE / max(gray.shape))
-        small = cv2.resize(gray, None, fx=osd_factor, fy=osd_factor, interpolation=cv2.INTER_AREA)
-        orientation = ocr.orientation(small)
-        sideways = text_runs_vertically(small)
-        agrees = sideways is None or sideways == (orientation.rotate in (90, 270))
-        if orientation.rotate and orientation.confidence >= MIN_OSD_CONFIDENCE and agrees:
-            turned, turn = _rotation_90(gray, orientation.rotate)
-            if orientation.rotate != 180 or _reads_better(turned, gray, ocr):
-                gray, forward = turned, turn @ forward
+        rotation = upright_rotation(gray, ocr)
+        if rotation:
+            gray, turn = _rotation_90(gray, rotation)
+            forward = turn @ forward
         angle = estimate_skew(gray)
         if abs(angle) >= MIN_SKEW_DEGREES:
             gray, rotation = _deskew(gray, angle)

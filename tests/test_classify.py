@@ -1,0 +1,81 @@
+"""Classification on rendered documents of every type, clean and degraded, with real OCR."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+from PIL import Image
+
+from pipeline.classify import classify
+from pipeline.ocr import TesseractEngine
+from pipeline.page import Page
+from pipeline.preprocess import prepare_page
+from samples.degrade import degrade
+from samples.documents.ed_card import render_ed_card
+from samples.documents.forms import FormAnswers, form_page_images, render_form
+from samples.documents.letters import render_letter
+from samples.documents.passport import render_passport
+from samples.documents.photo import render_photo
+from samples.documents.residence_card import render_card_back, render_card_front
+from samples.identity import random_identity
+from tests.conftest import text_page, to_bgr
+
+AS_OF = date(2026, 11, 23)
+
+
+def _render(doc_type: str, rng: random.Random) -> Image.Image:
+    person = random_identity(rng, AS_OF)
+    if doc_type == "passport":
+        return render_passport(person, rng).image
+    if doc_type == "residence_card_front":
+        return render_card_front(person, rng).image
+    if doc_type == "residence_card_back":
+        return render_card_back(
+            person, rng, application_pending=True, permission_outside_status=False
+        ).image
+    if doc_type == "reentry_ed_card":
+        return render_ed_card(person, rng, ticked=True, mark="check").image
+    if doc_type == "application_form":
+        rendering = render_form("extension_of_stay", person, FormAnswers(), rng)
+        return form_page_images(rendering.pdf_flat, dpi=200)[0]
+    if doc_type == "photo":
+        return render_photo(person, rng).image
+    return render_letter(doc_type, person, rng).image
+
+
+DOC_TYPES = [
+    "passport",
+    "residence_card_front",
+    "residence_card_back",
+    "reentry_ed_card",
+    "application_form",
+    "letter_of_guarantee",
+    "written_oath",
+    "reference_materials",
+    "reason_document",
+    "photo",
+]
+
+
+@pytest.fixture(scope="module")
+def ocr() -> TesseractEngine:
+    return TesseractEngine()
+
+
+@pytest.mark.parametrize("doc_type", DOC_TYPES)
+@pytest.mark.parametrize("profile", ["clean", "rotated"])
+def test_each_type_is_recognised(ocr: TesseractEngine, doc_type: str, profile: str) -> None:
+    rng = random.Random(f"{doc_type}-{profile}")
+    image, _ = degrade(_render(doc_type, rng), rng, profile=profile)
+    prepared = prepare_page(Page("x.png", 1, "", to_bgr(image)), ocr)
+    result = classify(prepared, ocr)
+    assert result.doc_type == doc_type, result.scores
+    assert result.confidence >= 0.5
+    assert prepared.ocr is not None  # the reading is kept for the readers
+
+
+def test_a_plain_text_page_is_unknown(ocr: TesseractEngine) -> None:
+    prepared = prepare_page(Page("x.png", 1, "", to_bgr(text_page())), ocr)
+    assert classify(prepared, ocr).doc_type == "unknown"
