@@ -103,7 +103,7 @@ _NAMED_MONTH_DATE = re.compile(
 _MONTH_FIRST_DATE = re.compile(
     rf"(?P<mon>{_MONTH_ALTERNATION})(?![A-Z])\.?\s*(?P<d>\d{{1,2}})\s*,?\s*(?P<y>\d{{4}})"
 )
-_SEP = r"(?:\s*[-/.]\s*|\s+)"  # handwritten forms often leave only spaces: 26 10 1980
+_SEP = r"(?:\s*[-/.,]\s*|\s+)"  # handwritten forms often leave only spaces: 26 10 1980
 _YEAR_FIRST_DATE = re.compile(
     rf"(?<!\d)(?P<y>\d{{4}}){_SEP}(?P<m>\d{{1,2}}){_SEP}(?P<d>\d{{1,2}})(?!\d)"
 )

@@ -545,13 +545,29 @@ def _sex(text: str) -> str | None:
     return latin[0] if len(set(latin)) == 1 else None
 
 
-class _CardFields:
-    """Builds the contract's fields, each with its box mapped back to the loaded page."""
+class CardFields:
+    """Builds the contract's fields, each with its box (in card pixels) mapped back to the
+    page as loaded; a field without a value has no confidence."""
 
     def __init__(self, page: PreparedPage, card: CardImage) -> None:
         self.page = page
         self.card = card
         self.fields: dict[str, ExtractedField] = {}
+
+    def set_box(
+        self,
+        name: str,
+        value: str | bool | None,
+        confidence: float,
+        bbox: BBox | None,
+        valid: bool | None = None,
+    ) -> None:
+        self.fields[name] = ExtractedField(
+            value=value,
+            confidence=float(np.clip(confidence, 0.0, 1.0)) if value is not None else 0.0,
+            valid=valid,
+            bbox=_bbox_in_page(self.page, self.card, bbox) if bbox else None,
+        )
 
     def set(
         self,
@@ -561,13 +577,7 @@ class _CardFields:
         span: Span | None,
         valid: bool | None = None,
     ) -> None:
-        bbox = _bbox_in_page(self.page, self.card, span.bbox) if span else None
-        self.fields[name] = ExtractedField(
-            value=value,
-            confidence=float(np.clip(confidence, 0.0, 1.0)) if value is not None else 0.0,
-            valid=valid,
-            bbox=bbox,
-        )
+        self.set_box(name, value, confidence, span.bbox if span else None, valid)
 
 
 def _best_over_rows(
@@ -595,7 +605,7 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
     reading = read_card(card, ocr)
     spans = _front_spans(reading.rows)
     number_span = _card_number_span(reading.rows, card.image.shape[0], spans)
-    out = _CardFields(page, card)
+    out = CardFields(page, card)
 
     english_names = [
         n for n in ("name", "date_of_birth", "period_of_stay", "card_valid_until") if n in spans
@@ -802,7 +812,7 @@ def extract_card_back(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracted
     reading = read_card(card, ocr)
     boxes = _assign_boxes(reading)
     headings = (_PERMISSION_HEADER, _PENDING_HEADER)
-    out = _CardFields(page, card)
+    out = CardFields(page, card)
     out.set(
         "application_pending",
         *_stamp_field(reading, boxes.get("pending"), _PENDING_STAMPS, headings),
