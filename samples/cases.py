@@ -215,11 +215,9 @@ def _form_answers(
             else rng.choice(_ALLOWED_RELATIONSHIPS)
         )
         answers["relationship"] = relationship
-        if relationship != "self":
-            surname, given = other_name(identity, rng)
-            answers["detained_name"] = f"{surname} {given}"
-        else:
-            answers["detained_name"] = identity.name
+        # The identity is the detained person, whom every letter names; a relative or agent
+        # who applies gets a name of their own from the form renderer.
+        answers["detained_name"] = identity.name
         answers["deposit_amount"] = (
             rng.randrange(3_500_000, 10_000_001, 500_000) if fault == "deposit_too_high"
             else rng.randrange(100_000, MAX_DEPOSIT_YEN + 1, 100_000)
