@@ -49,7 +49,7 @@ _ADVANCE = 0.723  # character advance in em
 _TOP = 0.8  # template cell top above the baseline, in em (digits reach 0.77)
 _BOTTOM = 0.06
 _SHIFT = 3  # pixels of misplacement the match tolerates each way
-_SHARPNESS = 30.0  # how fast probability falls with match score (scores are -1..1)
+_SHARPNESS = 18.0  # how fast probability falls with match score (scores are -1..1)
 
 
 @dataclass(frozen=True)
@@ -158,12 +158,26 @@ def _rows(band: np.ndarray, count: int, length: int) -> list[_Row] | None:
     return rows
 
 
+def _normalized(patches: np.ndarray) -> np.ndarray:
+    """Rows made zero-mean and unit-length, so that a dot product is their correlation
+    (what OpenCV's TM_CCOEFF_NORMED computes, for every template at once)."""
+    centered = patches - patches.mean(axis=-1, keepdims=True)
+    return centered / (np.linalg.norm(centered, axis=-1, keepdims=True) + 1e-6)
+
+
+@cache
+def _template_matrix() -> np.ndarray:
+    _, templates = _templates()
+    return _normalized(templates.reshape(len(templates), -1))
+
+
 def _cell_scores(band: np.ndarray, row: _Row) -> np.ndarray:
-    """Match score of every template in every cell of a row: (cells, characters)."""
-    chars, templates = _templates()
+    """Best correlation of every template with every cell of a row, over small shifts:
+    (cells, characters); -1 for cells that fall outside the band."""
+    _, templates = _templates()
     t_h, t_w = templates.shape[1:]
     smooth = cv2.GaussianBlur(band.astype(np.float32), (0, 0), 1.2)
-    scores = np.full((len(row.centers), len(chars)), -1.0, np.float32)
+    scores = np.full((len(row.centers), len(templates)), -1.0, np.float32)
     for cell, (center, baseline, pitch) in enumerate(
         zip(row.centers, row.baseline, row.pitch, strict=True)
     ):
@@ -177,9 +191,9 @@ def _cell_scores(band: np.ndarray, row: _Row) -> np.ndarray:
             continue
         window = cv2.resize(smooth[y0:y1, x0:x1], (t_w + 2 * _SHIFT, t_h + 2 * _SHIFT))
         window = window[_SHIFT - 1 : t_h + _SHIFT + 1]  # digits stand taller than letters
-        for index, template in enumerate(templates):
-            matched = cv2.matchTemplate(window, template, cv2.TM_CCOEFF_NORMED)
-            scores[cell, index] = float(matched.max())
+        shifts = np.lib.stride_tricks.sliding_window_view(window, (t_h, t_w))
+        patches = _normalized(shifts.reshape(-1, t_h * t_w))
+        scores[cell] = (patches @ _template_matrix().T).max(axis=0)
     return scores
 
 
