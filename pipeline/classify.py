@@ -16,10 +16,12 @@ from pipeline.forms import form_procedure
 from pipeline.mrz import detect_mrz
 from pipeline.ocr import Line, OcrEngine, OcrResult, Word
 from pipeline.page import PreparedPage
+from pipeline.textparse import parse_card_number
 
 CLASSIFY_SIDE = 1800  # whole-page OCR resolution: enough for titles and labels
 MAX_UPSCALE = 2.0  # small scans (a card at 150 dpi) are enlarged so their labels can be read
 MIN_WORDS_FOR_TEXT_PAGE = 6
+CARD_NUMBER_WEIGHT = 2.0  # a residence card number (AB12345678CD) printed as one word
 
 # Phrases that identify each type, in English (eng pass) and Japanese (jpn pass): (phrase,
 # weight, is_title). A title counts fully in the top part of the page's text and little
@@ -110,7 +112,10 @@ def _phrase_found(phrase: str, line: str) -> float:
     if needle in haystack:
         return 1.0
     # Japanese OCR confuses whole characters (許 -> 主), so fewer of them need to be right.
-    least_length, least_similarity = (6, 0.7) if japanese else (8, 0.88)
+    if japanese:
+        least_length, least_similarity = 6, 0.7
+    else:  # long phrases survive a letter or two misread ("RESIPENCE CARO")
+        least_length, least_similarity = 8, (0.8 if len(needle) >= 12 else 0.88)
     if len(needle) >= least_length and len(haystack) >= len(needle):
         similarity = fuzz.partial_ratio(needle, haystack) / 100.0
         if similarity >= least_similarity:
@@ -231,8 +236,16 @@ def classify(prepared: PreparedPage, ocr: OcrEngine) -> Classification:
     mrz_in_text = any(MRZ_LINE.search(line.replace(" ", "")) for line in text.splitlines())
     if mrz_region is not None or mrz_in_text:
         scores["passport"] = scores.get("passport", 0.0) + (4.0 if mrz_in_text else 2.5)
-    if len(prepared.ocr.words) < 40 and max(scores.values(), default=0.0) < 3.0:
-        # Little English: Japanese-only sides (the card's back) need a Japanese reading.
+    if any(
+        10 <= len(word.text) <= 14 and parse_card_number(word.text)[1]
+        for word in prepared.ocr.words
+    ):
+        scores["residence_card_front"] = (
+            scores.get("residence_card_front", 0.0) + CARD_NUMBER_WEIGHT
+        )
+    enough_text = len(prepared.ocr.words) >= MIN_WORDS_FOR_TEXT_PAGE
+    if enough_text and max(scores.values(), default=0.0) < 3.0:
+        # Little English evidence: Japanese-only sides (the card's back) need a Japanese pass.
         japanese = read_page(prepared, ocr, lang="jpn")
         for doc_type, score in keyword_scores(japanese).items():
             scores[doc_type] = scores.get(doc_type, 0.0) + score
