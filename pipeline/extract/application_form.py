@@ -28,7 +28,6 @@ from pipeline.forms import (
     PERMIT_TYPE_OPTIONS,
     RELATIONSHIP_WORDS,
     FieldLabel,
-    ValueKind,
     form_procedure,
 )
 from pipeline.ocr import BBox, OcrEngine, union_bbox
@@ -48,13 +47,25 @@ from schemas.report import ExtractedField, FieldValue
 # ratio); short labels must match exactly, or "Sex" would be found in every "Sec".
 LABEL_SCORE = 84.0
 SHORT_LABEL_LETTERS = 5
+SHORT_LABEL_STRICT = 12
+STRICT_LABEL_SCORE = 90.0
+EDGE_SCORE = 60.0
+# Words this many times taller than the labels belong to the title, not to a label.
+TITLE_SIZE = 1.6
 MAX_LABEL_WORDS = 8
 # Words of one label are at most this many text heights apart.
 WORD_GAP = 2.5
 # Ink of a signature, in squared text heights: a scribble has several, an empty box none.
 SIGNED_INK = 1.0
 UNSIGNED_INK = 0.25
-# Below this OCR confidence a value is re-read with the Japanese model.
+# Writing is at least this much darker than the paper (grey levels); less is scanner noise.
+MIN_CONTRAST = 60.0
+# Confidence in "nothing is written here" on a scan, and in a value that could not be read.
+BLANK_CONFIDENCE = 0.8
+UNREADABLE_CONFIDENCE = 0.2
+# Height (pixels) of each value's line in the image the crops are read together in.
+BATCH_LINE_HEIGHT = 48
+# Below this OCR confidence a value is read again (crop, then Japanese model).
 RETRY_CONFIDENCE = 0.6
 
 _LATIN_KINDS = {"name", "passport", "card"}
@@ -102,6 +113,7 @@ class _Reading:
     text: str
     confidence: float
     bbox: BBox
+    blank: bool = False  # nothing written in the area (not: written but not read)
 
 
 @dataclass(frozen=True)
@@ -286,7 +298,17 @@ class _Words:
                     candidates.append((len(text), 100.0, window, found))
                 continue
             match = process.extractOne(text, wordings, scorer=fuzz.ratio, score_cutoff=LABEL_SCORE)
-            if match is not None and len(wordings[match[2]]) > SHORT_LABEL_LETTERS:
+            if match is None or len(match[0]) <= SHORT_LABEL_LETTERS:
+                continue
+            if len(match[0]) <= SHORT_LABEL_STRICT and match[1] < STRICT_LABEL_SCORE:
+                continue  # "Passport" in a heading is not "Passport No."
+            # OCR noise next to a label ("eea Status of residence") must not count as part
+            # of it: the window's first and last words must be the label's.
+            head, tail = self.tokens[window[0]].folded, self.tokens[window[-1]].folded
+            if (
+                fuzz.ratio(head, match[0][: len(head)]) >= EDGE_SCORE
+                and fuzz.ratio(tail, match[0][-len(tail) :]) >= EDGE_SCORE
+            ):
                 candidates.append((len(text), match[1], window, match[2]))
         candidates.sort(key=lambda c: (-c[0], -c[1], self._lines(c[2]), len(c[2])))
         used: set[int] = set()
@@ -435,7 +457,7 @@ class _Regions:
         tops = [
             s
             for s in self.rules.horizontal
-            if abs(s.x0 - hit.block_left) <= 1.5 * unit
+            if s.x0 <= min(x, hit.block_left) + 1.5 * unit
             and s.x1 >= x + w - 2
             and y + h - 0.3 * unit <= s.y0 <= y + h + 1.5 * unit
         ]
@@ -509,6 +531,37 @@ class _Regions:
 # ---------------------------------------------------------------- reading a value's area
 
 
+@dataclass
+class _Job:
+    """One value to read: its label, the area it is written in, and the best reading so
+    far with what it parsed to."""
+
+    hit: _Hit
+    region: BBox
+    blank: bool = False  # nothing is written in the area
+    crop: np.ndarray | None = None  # scans: the writing, cleaned of the form's lines
+    box: BBox | None = None
+    best: tuple[float, _Parsed, _Reading] | None = None
+    unreadable: _Reading | None = None
+
+    def offer(self, reading: _Reading) -> None:
+        """Keep the reading if it parses better than what was read before; two readings
+        that agree are as sure as the surer of them."""
+        parsed = _PARSERS[self.hit.label.kind](reading.text) if reading.text else None
+        if parsed is None:
+            self.unreadable = self.unreadable or reading
+            return
+        score = reading.confidence * parsed[1]
+        if self.best is not None and self.best[1][0] == parsed[0]:
+            score = max(score, self.best[0])
+        if self.best is None or score >= self.best[0]:
+            self.best = (score, parsed, reading)
+
+    @property
+    def settled(self) -> bool:
+        return self.blank or (self.best is not None and self.best[0] >= RETRY_CONFIDENCE)
+
+
 class _TextLayer:
     """Values of a born-digital page: AcroForm widgets, else text-layer words, inside the
     value's area. Exact, so confidence 1."""
@@ -517,40 +570,109 @@ class _TextLayer:
         self.words = words
         self.widgets = widgets
 
-    def readings(self, region: BBox, kind: ValueKind) -> Iterable[_Reading]:
-        inside = [w for w in self.widgets if _inside(w.bbox, region)]
+    def locate(self, job: _Job) -> None:
+        inside = [w for w in self.widgets if _inside(w.bbox, job.region)]
         if inside:
             text = " ".join(w.value for w in inside).strip()
-            yield _Reading(text, 1.0, union_bbox([w.bbox for w in inside]))
+            job.blank = not text
+            job.offer(_Reading(text, 1.0, union_bbox([w.bbox for w in inside])))
             return
-        tokens = self.words.tokens_in(region)
+        tokens = self.words.tokens_in(job.region)
+        job.blank = not tokens
         if tokens:
             boxes = [self.words.tokens[i].bbox for i in tokens]
             text = " ".join(self.words.tokens[i].text for i in tokens)
-            yield _Reading(text, 1.0, union_bbox(boxes))
-        else:
-            yield _Reading("", 1.0, region)
+            job.offer(_Reading(text, 1.0, union_bbox(boxes)))
+
+    def read(self, jobs: list[_Job]) -> None:
+        """Nothing more to read: the text layer said it all."""
 
 
 class _Scan:
-    """Values of a scanned or photographed page: the crop of the value's area, cleaned of
-    the form's lines, read line by line with English and, when that does not parse or is
-    unsure, with the Japanese model (Japanese values, 年月日 dates)."""
+    """Values of a scanned or photographed page. The words the label pass already read in
+    the area come first; then the crops of the areas, cleaned of the form's lines, are read
+    together in one image with English and, for values that may be Japanese and did not
+    parse, with the Japanese model (one OCR call per model, not one per field)."""
 
-    def __init__(self, gray: np.ndarray, ocr: OcrEngine, text_height: float) -> None:
+    def __init__(self, gray: np.ndarray, ocr: OcrEngine, words: _Words, text_height: float) -> None:
         self.gray = gray
         self.ocr = ocr
+        self.words = words
         self.text_height = text_height
 
+    def locate(self, job: _Job) -> None:
+        found = self._ink_box(job.region)
+        if found is None:
+            job.blank = True
+            return
+        job.crop, job.box = found
+        tokens = self.words.tokens_in(job.box)
+        if tokens:
+            text = " ".join(self.words.tokens[i].text for i in tokens)
+            confidence = min(self.words.tokens[i].confidence for i in tokens)
+            job.offer(_Reading(text, confidence, job.box))
+
+    def read(self, jobs: list[_Job]) -> None:
+        for lang in ("eng", "jpn"):
+            pending = [
+                job
+                for job in jobs
+                if not job.settled
+                and job.crop is not None
+                and (lang == "eng" or job.hit.label.kind not in _LATIN_KINDS)
+            ]
+            if not pending:
+                continue
+            for job, (text, confidence) in zip(
+                pending, self._read_together([job.crop for job in pending], lang), strict=True
+            ):
+                if lang == "jpn":
+                    text = re.sub(r"(?<=[^A-Za-z0-9]) (?=[^A-Za-z0-9])", "", text)
+                assert job.box is not None
+                job.offer(_Reading(text, confidence, job.box))
+
+    def _read_together(self, crops: list[np.ndarray], lang: str) -> list[tuple[str, float]]:
+        """Each crop's text, from one OCR call over the crops stacked at a common size."""
+        scaled = []
+        for crop in crops:
+            factor = float(np.clip(BATCH_LINE_HEIGHT / crop.shape[0], 0.5, 3.0))
+            scaled.append(
+                cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+            )
+        gap = BATCH_LINE_HEIGHT // 2
+        width = max(c.shape[1] for c in scaled) + 2 * gap
+        height = sum(c.shape[0] for c in scaled) + gap * (len(scaled) + 1)
+        sheet = np.full((height, width), 255, np.uint8)
+        bands = []
+        top = gap
+        for crop in scaled:
+            sheet[top : top + crop.shape[0], gap : gap + crop.shape[1]] = crop
+            bands.append((top - gap / 2, top + crop.shape[0] + gap / 2))
+            top += crop.shape[0] + gap
+        words: list[list[tuple[int, str, float]]] = [[] for _ in crops]
+        for word in self.ocr.read(sheet, lang=lang, psm=6).words:
+            centre = word.bbox[1] + word.bbox[3] / 2
+            for index, (upper, lower) in enumerate(bands):
+                if upper <= centre < lower:
+                    words[index].append((word.bbox[0], word.text, word.confidence))
+                    break
+        return [
+            (" ".join(t for _, t, _ in sorted(w)), min((c for _, _, c in w), default=0.0))
+            for w in words
+        ]
+
     def _ink_box(self, region: BBox) -> tuple[np.ndarray, BBox] | None:
-        """The region's ink without ruling, as a white-background crop, and its box."""
+        """The region's writing without the form's lines, as a crop on white, and its box;
+        None when nothing is written there."""
         x, y, w, h = region
         crop = self.gray[max(0, y) : y + h, max(0, x) : x + w]
         if crop.size == 0:
             return None
-        _, binary = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-        if float(np.mean(crop)) > 250 or binary.mean() > 250:
-            return None
+        paper = float(np.percentile(crop, 90))
+        darkest = float(cv2.GaussianBlur(crop, (3, 3), 0).min())
+        if paper - darkest < MIN_CONTRAST:
+            return None  # paper and scanner noise only
+        binary = np.where(crop < (paper + darkest) / 2, 255, 0).astype(np.uint8)
         ink = _remove_rules(binary, self.text_height)
         ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
         points = cv2.findNonZero(ink)
@@ -561,24 +683,8 @@ class _Scan:
         x0, y0 = max(0, ix - pad), max(0, iy - pad)
         x1, y1 = min(crop.shape[1], ix + iw + pad), min(crop.shape[0], iy + ih + pad)
         cleaned = crop.copy()
-        cleaned[(binary > 0) & (ink == 0)] = 255  # the ruling goes, the writing stays
+        cleaned[(binary > 0) & (ink == 0)] = round(paper)  # the ruling goes, the writing stays
         return cleaned[y0:y1, x0:x1], (x + x0, y + y0, x1 - x0, y1 - y0)
-
-    def readings(self, region: BBox, kind: ValueKind) -> Iterable[_Reading]:
-        found = self._ink_box(region)
-        if found is None:
-            yield _Reading("", 0.8, region)
-            return
-        crop, box = found
-        scale = min(3.0, max(1.0, 32.0 / max(8.0, self.text_height)))
-        if scale > 1.0:
-            crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        crop = cv2.copyMakeBorder(crop, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
-        text, confidence = self.ocr.read_line(crop, lang="eng")
-        yield _Reading(text, confidence, box)
-        if kind not in _LATIN_KINDS:
-            text, confidence = self.ocr.read_line(crop, lang="jpn")
-            yield _Reading(text.replace(" ", ""), confidence, box)
 
 
 _Source = _TextLayer | _Scan
@@ -606,8 +712,8 @@ def _parse_date(text: str) -> _Parsed | None:
 
 def _parse_passport(text: str) -> _Parsed | None:
     number = re.sub(r"[^A-Z0-9]", "", unicodedata.normalize("NFKC", text).upper())
-    if not number:
-        return None
+    if not 5 <= len(number) <= 12 or not re.search(r"\d", number):
+        return None  # passport numbers carry digits; words are another field's text
     well_formed = re.fullmatch(r"[A-Z0-9]{6,9}", number) is not None
     return number, 1.0 if well_formed else 0.5, well_formed
 
@@ -719,12 +825,18 @@ class _FormReader:
         self.page = page
         if page.ocr is None:
             page.ocr = read_page(page, ocr)
+        self.born_digital = bool(page.source.text_layer_words or page.source.form_fields)
+        # Labels printed small under their Japanese wording are lost at the resolution the
+        # classifier reads at; a sparse-text reading at full resolution finds them.
+        words = (
+            page.ocr.words
+            if page.source.text_layer_words
+            else ocr.read(page.image, lang="eng", psm=11).words
+        )
         tokens = [
-            _Token(w.text, w.bbox, w.confidence, _fold(w.text), _fold_all(w.text))
-            for w in page.ocr.words
+            _Token(w.text, w.bbox, w.confidence, _fold(w.text), _fold_all(w.text)) for w in words
         ]
         self.words = _Words(tokens)
-        self.born_digital = bool(page.source.text_layer_words or page.source.form_fields)
         self.gray = page.image
         height, width = self.gray.shape[:2]
         heights = sorted(t.bbox[3] for t in tokens)
@@ -733,12 +845,14 @@ class _FormReader:
         self.hits = self.words.find_labels(self.rules, exact=bool(page.source.text_layer_words))
         heights = sorted(round(hit.height) for hit in self.hits)
         self.text_height = heights[len(heights) // 2] if heights else self.words.text_height
+        # The title says "... OF STATUS OF RESIDENCE" in letters twice the labels' size.
+        self.hits = [hit for hit in self.hits if hit.height <= TITLE_SIZE * self.text_height]
         self.regions = _Regions(self.rules, self.hits, width, height)
         self.widgets = self._widgets()
         self.source: _Source = (
             _TextLayer(self.words, [w for w in self.widgets if not self._is_box(w)])
             if self.born_digital
-            else _Scan(self.gray, ocr, self.text_height)
+            else _Scan(self.gray, ocr, self.words, self.text_height)
         )
 
     def _widgets(self) -> list[_Widget]:
@@ -776,36 +890,35 @@ class _FormReader:
 
     # -- values
 
-    def _value(self, hit: _Hit) -> ExtractedField | None:
-        found = self.regions.value_region(hit)
-        if found is None:
-            return None
-        region, ruled = found
-        parser = _PARSERS[hit.label.kind]
-        readings = iter(self.source.readings(region, hit.label.kind))
-        first = next(readings)
-        if not first.text and not ruled:
-            region = self.regions.below(hit)
-            readings = iter(self.source.readings(region, hit.label.kind))
-            first = next(readings)
-        if not first.text:
-            # Nothing written: a blank answer, as sure as the reading of the empty area.
-            return self._field(None, first.confidence * hit.score, region)
-        best: tuple[float, _Parsed, _Reading] | None = None
-        for reading in (first, *readings):
-            parsed = parser(reading.text) if reading.text else None
-            if parsed is not None:
-                score = reading.confidence * parsed[1]
-                if best is not None and best[1][0] == parsed[0]:
-                    score = max(score, best[0])  # both models agree
-                if best is None or score >= best[0]:
-                    best = (score, parsed, reading)
-            if best is not None and best[0] >= RETRY_CONFIDENCE:
-                break
-        if best is None:
-            return self._field(None, 0.2, first.bbox)
-        score, (value, _, valid), reading = best
-        return self._field(value, score * hit.score, reading.bbox, valid=valid)
+    def _values(self) -> dict[int, ExtractedField]:
+        """The value of every label that has one, by the label's index in `hits`."""
+        jobs: dict[int, _Job] = {}
+        for index, hit in enumerate(self.hits):
+            if hit.label.kind not in _PARSERS:
+                continue
+            found = self.regions.value_region(hit)
+            if found is None:
+                continue
+            region, ruled = found
+            job = _Job(hit, region)
+            self.source.locate(job)
+            if job.blank and not ruled:
+                job = _Job(hit, self.regions.below(hit))
+                self.source.locate(job)
+            jobs[index] = job
+        self.source.read(list(jobs.values()))
+        return {index: self._result(job) for index, job in jobs.items()}
+
+    def _result(self, job: _Job) -> ExtractedField:
+        if job.blank:
+            # Nothing written: a blank answer, as sure as the page is clear.
+            certainty = 1.0 if self.born_digital else BLANK_CONFIDENCE
+            return self._field(None, certainty * job.hit.score, job.region)
+        if job.best is None:
+            box = job.unreadable.bbox if job.unreadable else job.region
+            return self._field(None, UNREADABLE_CONFIDENCE, box)
+        score, (value, _, valid), reading = job.best
+        return self._field(value, score * job.hit.score, reading.bbox, valid=valid)
 
     # -- tick boxes
 
@@ -944,7 +1057,8 @@ class _FormReader:
         paper = float(np.percentile(crop, 90))
         binary = np.where(crop < paper - 60, 255, 0).astype(np.uint8)
         binary = _remove_rules(binary, self.text_height)
-        for index in self.words.tokens_in(region, labels=True):
+        # Printed words in the area are not ink of a pen (OCR words may be the signature).
+        for index in self.words.tokens_in(region, labels=True) if self.born_digital else ():
             tx, ty, tw, th = self.words.tokens[index].bbox
             binary[max(0, ty - y) : ty - y + th, max(0, tx - x) : tx - x + tw] = 0
         count, _, stats, _ = cv2.connectedComponentsWithStats(binary)
@@ -991,10 +1105,11 @@ class _FormReader:
             ):
                 by_label[key] = found
 
-        for hit in self.hits:
+        values = self._values()
+        for index, hit in enumerate(self.hits):
             kind = hit.label.kind
-            if kind in _PARSERS:
-                keep(hit.label.key, self._value(hit))
+            if index in values:
+                keep(hit.label.key, values[index])
             elif kind == "signature":
                 keep("signed", self._signed(hit))
             elif kind == "choice" and hit.label.key == "permit_type":
