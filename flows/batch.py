@@ -20,13 +20,12 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline.case import (
     CaseInput,
-    _document_files,
     build_report,
     case_fingerprint,
     discover_cases,
     is_up_to_date,
+    load_case,
     mark_done,
-    read_case_file,
 )
 from pipeline.document import FileResult, read_file
 from pipeline.ocr import TesseractEngine
@@ -172,9 +171,7 @@ def case_flow(
     """Read, verify and report the one case whose files are in `case_dir`. Parameters are
     plain paths, strings and dates so a deployment can run it on any worker that sees the
     same folders."""
-    case = CaseInput(
-        case_id, case_dir, _document_files(case_dir, case_dir), read_case_file(case_dir)
-    )
+    case = load_case(case_dir, case_id, case_dir)
     fingerprint = case_fingerprint(case, _settings_key(as_of, procedure, checklists_dir))
     if is_up_to_date(out, case_id, fingerprint):
         return _summary_on_disk(out, case_id)

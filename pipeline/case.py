@@ -15,7 +15,7 @@ import yaml
 from pipeline.errors import UsageError
 from pipeline.storage import atomic_write
 from schemas.checklist import Checklist
-from schemas.report import PROCEDURE_IDS, DocumentReport, Report
+from schemas.report import PROCEDURE_IDS, DocumentReport, FileError, Report
 
 CASE_FILE_NAMES = ("case.yaml", "case.yml")
 # Files a case folder may hold beside its documents: docintake's own sidecars and the litter
@@ -31,6 +31,7 @@ class CaseInput:
     root: Path  # the case folder, or the inbox for a loose file
     files: list[str]  # paths relative to root
     settings: dict[str, Any] = field(default_factory=dict)  # from case.yaml
+    case_file_error: str | None = None  # why case.yaml could not be used, if it could not
 
 
 def _is_inside(path: Path, root: Path) -> bool:
@@ -65,11 +66,29 @@ def read_case_file(folder: Path) -> dict[str, Any]:
             try:
                 content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             except (yaml.YAMLError, UnicodeDecodeError) as exc:
-                raise UsageError(f"{path} is not valid YAML: {exc}") from exc
+                raise UsageError(
+                    f"{name} is not valid YAML ({exc}). Fix it, e.g. 'procedure: special_reentry'."
+                ) from exc
             if not isinstance(content, dict):
-                raise UsageError(f"{path} must be a mapping such as 'procedure: special_reentry'")
+                raise UsageError(f"{name} must be a mapping such as 'procedure: special_reentry'.")
+            unknown = content.get("procedure")
+            if unknown is not None and unknown not in PROCEDURE_IDS:
+                raise UsageError(
+                    f"{name} names the procedure {unknown!r}, which docintake does not know; "
+                    f"use one of {', '.join(PROCEDURE_IDS)}."
+                )
             return content
     return {}
+
+
+def load_case(folder: Path, case_id: str, inbox: Path) -> CaseInput:
+    """The case in `folder`. A malformed case.yaml does not stop anything: the case is read
+    without it and its report says what is wrong with the file."""
+    try:
+        settings, error = read_case_file(folder), None
+    except UsageError as exc:
+        settings, error = {}, str(exc)
+    return CaseInput(case_id, folder, _document_files(folder, inbox), settings, error)
 
 
 def discover_cases(inbox: Path) -> list[CaseInput]:
@@ -85,9 +104,7 @@ def discover_cases(inbox: Path) -> list[CaseInput]:
         if entry.is_symlink() and not _is_inside(entry, inbox):
             continue
         if entry.is_dir():
-            case = CaseInput(
-                entry.name, entry, _document_files(entry, inbox), read_case_file(entry)
-            )
+            case = load_case(entry, entry.name, inbox)
         elif entry.is_file():
             case_id = entry.stem if entry.stem not in taken else entry.name
             case = CaseInput(case_id, inbox, [entry.name])
@@ -127,7 +144,7 @@ def _date_setting(settings: dict[str, Any], key: str) -> date | None:
 
 def build_report(
     case: CaseInput,
-    documents: list[DocumentReport],
+    documents_read: list[DocumentReport],
     checklists: dict[str, Checklist],
     as_of: date,
     procedure_option: str | None = None,
@@ -135,6 +152,12 @@ def build_report(
     """The verified report of a case whose files have been read."""
     from pipeline.verify import CaseContext, verify_case
 
+    if case.case_file_error:
+        problem = FileError(code="bad_case_file", message=case.case_file_error)
+        documents = [DocumentReport(file=CASE_FILE_NAMES[0], page=1, sha256="", errors=[problem])]
+        documents += documents_read
+    else:
+        documents = documents_read
     procedure, source = resolve_procedure(case.settings, documents, procedure_option)
     context = CaseContext(
         planned_departure=_date_setting(case.settings, "planned_departure"),

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from pipeline.case import (
+    build_report,
     case_fingerprint,
     discover_cases,
     is_up_to_date,
@@ -13,6 +15,7 @@ from pipeline.case import (
     resolve_procedure,
 )
 from pipeline.errors import UsageError
+from schemas.checklist import load_checklists
 from schemas.report import DocumentReport, ExtractedField
 
 
@@ -49,12 +52,25 @@ def test_links_out_of_the_inbox_are_not_followed(tmp_path: Path, tmp_inbox: Path
     assert cases["c1"].files == ["ok.jpg"]
 
 
-def test_a_missing_inbox_or_bad_case_yaml_is_a_usage_error(tmp_path: Path) -> None:
+def test_a_missing_inbox_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         discover_cases(tmp_path / "nope")
-    _touch(tmp_path / "inbox" / "c1" / "case.yaml", b"procedure: [unclosed\n")
-    with pytest.raises(UsageError, match=r"case\.yaml"):
-        discover_cases(tmp_path / "inbox")
+
+
+@pytest.mark.parametrize(
+    "content", [b"procedure: [unclosed\n", b"- a list\n", b"procedure: special-reentry\n"]
+)
+def test_a_bad_case_yaml_is_reported_in_its_case_only(tmp_inbox: Path, content: bytes) -> None:
+    _touch(tmp_inbox / "c1" / "case.yaml", content)
+    _touch(tmp_inbox / "c1" / "scan.jpg")
+    _touch(tmp_inbox / "c2" / "case.yaml", b"procedure: special_reentry\n")
+    bad, good = discover_cases(tmp_inbox)
+    assert bad.case_file_error and "case.yaml" in bad.case_file_error
+    assert bad.settings == {} and bad.files == ["scan.jpg"]
+    assert good.case_file_error is None
+    report = build_report(bad, [], load_checklists(), date(2026, 11, 23), "special_reentry")
+    assert report.documents[0].file == "case.yaml" and report.documents[0].errors
+    assert "UNREADABLE_FILE" in {f.code for f in report.findings}
 
 
 def _form(procedure: str) -> DocumentReport:
