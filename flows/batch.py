@@ -10,6 +10,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -28,21 +29,26 @@ from pipeline.case import (
     mark_done,
 )
 from pipeline.document import FileResult, read_file
+from pipeline.load import LoadLimits
 from pipeline.ocr import TesseractEngine
 from pipeline.report import summarize, write_case_report, write_summary
 from pipeline.storage import atomic_write
 from schemas.checklist import load_checklists
 from schemas.report import SCHEMA_VERSION, CaseSummary, DocumentReport, Report
 
+DEFAULT_LIMITS = LoadLimits()
 ProgressCallback = Callable[[int, int, int], None]  # files done, files total, cases skipped
 _progress_listeners: list[ProgressCallback] = []
 
 
 @task(name="read-file", cache_policy=NO_CACHE, task_run_name="read-file-{index}")
-def read_file_task(path: Path, rel: str, as_of: date, index: int) -> FileResult:
+def read_file_task(
+    path: Path, rel: str, as_of: date, index: int, max_pages: int = DEFAULT_LIMITS.max_pages
+) -> FileResult:
     """OCR and extraction of one file. Task names carry an index, never the file's name,
     which may hold the applicant's name."""
-    return read_file(path, rel, TesseractEngine(), as_of)
+    limits = replace(DEFAULT_LIMITS, max_pages=max_pages)
+    return read_file(path, rel, TesseractEngine(), as_of, limits)
 
 
 @task(name="report-case", cache_policy=NO_CACHE, task_run_name="report-case-{index}")
@@ -62,13 +68,19 @@ def report_case_task(
     return summarize(report)
 
 
-def _settings_key(as_of: date, procedure: str | None, checklists_dir: Path | None) -> str:
+def _settings_key(
+    as_of: date,
+    procedure: str | None,
+    checklists_dir: Path | None,
+    max_pages: int = DEFAULT_LIMITS.max_pages,
+) -> str:
     checklists = {k: v.model_dump() for k, v in load_checklists(checklists_dir).items()}
     return json.dumps(
         [
             SCHEMA_VERSION,
             as_of.isoformat(),
             procedure,
+            max_pages,
             hashlib.sha256(json.dumps(checklists, sort_keys=True).encode()).hexdigest(),
         ]
     )
@@ -101,9 +113,10 @@ def batch_flow(
     procedure: str | None = None,
     checklists_dir: Path | None = None,
     force: bool = False,
+    max_pages: int = DEFAULT_LIMITS.max_pages,
 ) -> list[CaseSummary]:
     cases = discover_cases(inbox)
-    settings_key = _settings_key(as_of, procedure, checklists_dir)
+    settings_key = _settings_key(as_of, procedure, checklists_dir, max_pages)
     fingerprints = {case.case_id: case_fingerprint(case, settings_key) for case in cases}
     done = {
         case.case_id
@@ -134,7 +147,7 @@ def batch_flow(
             report(case, [])
     jobs = [(case, rel) for case in todo for rel in case.files]
     futures = {
-        read_file_task.submit(case.root / rel, rel, as_of, index): (case, rel)
+        read_file_task.submit(case.root / rel, rel, as_of, index, max_pages): (case, rel)
         for index, (case, rel) in enumerate(jobs)
     }
     results: dict[str, dict[str, FileResult]] = {case.case_id: {} for case in todo}
@@ -192,6 +205,7 @@ def run_batch(
     workers: int = 2,
     checklists_dir: Path | None = None,
     force: bool = False,
+    max_pages: int = DEFAULT_LIMITS.max_pages,
     progress: ProgressCallback | None = None,
 ) -> list[CaseSummary]:
     """Run the batch flow with up to `workers` files read at once (each Tesseract call is a
@@ -201,7 +215,7 @@ def run_batch(
         _progress_listeners.append(progress)
     try:
         return batch_flow.with_options(task_runner=runner)(
-            inbox, out, as_of, procedure, checklists_dir, force
+            inbox, out, as_of, procedure, checklists_dir, force, max_pages
         )
     finally:
         if progress:

@@ -83,6 +83,10 @@ def run(
         typer.Option(help="Folder of an office's checklist YAML files that add or override items."),
     ] = None,
     force: Annotated[bool, typer.Option(help="Redo cases whose reports are up to date.")] = False,
+    max_pages: Annotated[
+        int,
+        typer.Option(min=1, help="Pages one file may have; longer files are reported, not read."),
+    ] = 50,
 ) -> None:
     """Read every case of INBOX and write OUT/<case>/report.json and report.html, plus
     OUT/summary.json and OUT/summary.csv. INBOX is never changed.
@@ -121,6 +125,7 @@ def run(
                 workers=workers,
                 checklists_dir=checklists,
                 force=force,
+                max_pages=max_pages,
                 progress=show,
             )
         except UsageError as error:
