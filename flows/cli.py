@@ -355,6 +355,10 @@ def serve(
         raise typer.Exit(EXIT_USAGE) from None
     app_ = create_app(out, queue, token=token, max_upload_bytes=max_upload_mb * 1024 * 1024)
     console.print(f"Upload page: http://{host}:{port}/  (reports in {out.resolve()})")
+    # uvicorn shuts down gracefully on these, then raises them again; handled here, they end
+    # the process normally, so Prefect's temporary server is stopped with it.
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: None)
     uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 

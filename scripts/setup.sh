@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-jpn tesseract-ocr-osd
-              fonts-ocr-b fonts-ipafont-gothic fonts-ipafont-mincho fonts-dejavu-core)
+              fonts-ocr-b fonts-ipafont-gothic fonts-ipafont-mincho fonts-dejavu-core
+              chromium chromium-driver)  # the upload page is tested in headless Chromium
 PYTHON=${PYTHON:-python3}
 
 missing=()
