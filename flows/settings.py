@@ -27,6 +27,8 @@ def configure_logging() -> None:
 
     from pipeline.privacy import install_redaction
 
+    level = os.environ.get("DOCINTAKE_LOG_LEVEL", "WARNING").upper()
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+        logging.basicConfig(level=level, stream=sys.stderr)
+    logging.getLogger("pipeline").setLevel(level)
     install_redaction()
