@@ -274,24 +274,23 @@ def watch(
     if not inbox.is_dir():
         console.print(f"[red]{inbox} is not a folder.[/] Give the folder to watch.")
         raise typer.Exit(EXIT_USAGE)
-    try:
-        queue = CaseQueue(workers)
-    except UsageError as error:
-        console.print(f"[red]{error}[/]")
-        raise typer.Exit(EXIT_USAGE) from None
 
     def show(summary: CaseSummary) -> None:
         Console().print(f"{summary.case_id}: {summary.verdict}  ({out / summary.case_id})")
 
-    watcher = InboxWatcher(
-        inbox,
-        out,
-        queue,
-        settle=settle,
-        as_of=_parse_as_of(as_of) if as_of else None,
-        procedure=procedure,
-        on_report=show,
-    )
+    try:
+        watcher = InboxWatcher(
+            inbox,
+            out,
+            CaseQueue(workers),
+            settle=settle,
+            as_of=_parse_as_of(as_of) if as_of else None,
+            procedure=procedure,
+            on_report=show,
+        )
+    except UsageError as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(EXIT_USAGE) from None
     stop = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda *_: stop.set())

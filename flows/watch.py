@@ -26,6 +26,7 @@ from watchdog.observers import Observer
 
 from flows.deploy import CaseJob, CaseQueue
 from pipeline.case import IGNORED_NAMES
+from pipeline.errors import UsageError
 from pipeline.storage import PRIVATE_FILE_MODE, ensure_private_dir
 from schemas.report import CaseSummary, Report
 
@@ -203,6 +204,8 @@ class InboxWatcher:
     ) -> None:
         self.inbox = inbox.resolve()
         self.out = out.resolve()
+        if self.out.is_relative_to(self.inbox):
+            raise UsageError("OUT must not be inside INBOX: reports would be taken for new cases.")
         self.queue = queue
         self.settle = settle
         self.as_of = as_of

@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from flows.deploy import CaseJob, CaseQueue, run_in_process
 from flows.watch import InboxWatcher
+from pipeline.errors import UsageError
 from schemas.report import CaseSummary, Report
 from tests.conftest import DEJAVU, text_page
 
@@ -182,3 +183,8 @@ def test_a_burst_of_100_files_is_all_reported_and_filed(watching) -> None:
         assert len({d.file for d in report.documents}) == 10
         filed += len(list((out / f"b{case:02d}" / "originals").iterdir()))
     assert filed == 100
+
+
+def test_reports_cannot_be_written_into_the_watched_inbox(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="inside INBOX"):
+        InboxWatcher(tmp_path, tmp_path / "out", CaseQueue(1, run_in_process))
