@@ -134,6 +134,8 @@ def render_html(report: Report, root: Path, *, redact: bool = False) -> str:
 def write_case_report(report: Report, out: Path, root: Path, *, redact: bool = False) -> Path:
     """Write OUT/<case_id>/report.json and report.html; return the case's output folder."""
     folder = out / report.case_id
+    for leftover in folder.glob(".report.*"):  # temporary files of a run killed mid-write
+        leftover.unlink(missing_ok=True)
     atomic_write(folder / "report.html", render_html(report, root, redact=redact))
     # report.json last: its presence means the case is done (resume relies on it).
     atomic_write(folder / "report.json", report.model_dump_json(indent=2) + "\n")
