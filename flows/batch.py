@@ -6,11 +6,9 @@ files -> as soon as a case's files are read, report it -> summarize."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline.case import (
     CaseInput,
+    RunSettings,
     build_report,
     case_fingerprint,
     discover_cases,
@@ -29,26 +28,20 @@ from pipeline.case import (
     mark_done,
 )
 from pipeline.document import FileResult, read_file
-from pipeline.load import LoadLimits
 from pipeline.ocr import TesseractEngine
 from pipeline.report import summarize, write_case_report, write_summary
 from pipeline.storage import atomic_write
-from schemas.checklist import load_checklists
-from schemas.report import SCHEMA_VERSION, CaseSummary, DocumentReport, Report
+from schemas.report import CaseSummary, DocumentReport, Report
 
-DEFAULT_LIMITS = LoadLimits()
 ProgressCallback = Callable[[int, int, int], None]  # files done, files total, cases skipped
 _progress_listeners: list[ProgressCallback] = []
 
 
 @task(name="read-file", cache_policy=NO_CACHE, task_run_name="read-file-{index}")
-def read_file_task(
-    path: Path, rel: str, as_of: date, index: int, max_pages: int = DEFAULT_LIMITS.max_pages
-) -> FileResult:
+def read_file_task(path: Path, rel: str, settings: RunSettings, index: int) -> FileResult:
     """OCR and extraction of one file. Task names carry an index, never the file's name,
     which may hold the applicant's name."""
-    limits = replace(DEFAULT_LIMITS, max_pages=max_pages)
-    return read_file(path, rel, TesseractEngine(), as_of, limits)
+    return read_file(path, rel, TesseractEngine(), settings.as_of, settings.limits)
 
 
 @task(name="report-case", cache_policy=NO_CACHE, task_run_name="report-case-{index}")
@@ -56,34 +49,14 @@ def report_case_task(
     case: CaseInput,
     documents: list[DocumentReport],
     out: Path,
-    as_of: date,
-    procedure: str | None,
-    checklists_dir: Path | None,
+    settings: RunSettings,
     fingerprint: str,
     index: int,
 ) -> CaseSummary:
-    report = build_report(case, documents, load_checklists(checklists_dir), as_of, procedure)
-    write_case_report(report, out, case.root)
+    report = build_report(case, documents, settings)
+    write_case_report(report, out, case.root, redact=settings.redact)
     mark_done(out, case.case_id, fingerprint)
     return summarize(report)
-
-
-def _settings_key(
-    as_of: date,
-    procedure: str | None,
-    checklists_dir: Path | None,
-    max_pages: int = DEFAULT_LIMITS.max_pages,
-) -> str:
-    checklists = {k: v.model_dump() for k, v in load_checklists(checklists_dir).items()}
-    return json.dumps(
-        [
-            SCHEMA_VERSION,
-            as_of.isoformat(),
-            procedure,
-            max_pages,
-            hashlib.sha256(json.dumps(checklists, sort_keys=True).encode()).hexdigest(),
-        ]
-    )
 
 
 def write_timings(
@@ -107,16 +80,10 @@ def _summary_on_disk(out: Path, case_id: str) -> CaseSummary:
 
 @flow(name="docintake-batch", log_prints=False)
 def batch_flow(
-    inbox: Path,
-    out: Path,
-    as_of: date,
-    procedure: str | None = None,
-    checklists_dir: Path | None = None,
-    force: bool = False,
-    max_pages: int = DEFAULT_LIMITS.max_pages,
+    inbox: Path, out: Path, settings: RunSettings, force: bool = False
 ) -> list[CaseSummary]:
     cases = discover_cases(inbox)
-    settings_key = _settings_key(as_of, procedure, checklists_dir, max_pages)
+    settings_key = settings.key()
     fingerprints = {case.case_id: case_fingerprint(case, settings_key) for case in cases}
     done = {
         case.case_id
@@ -131,14 +98,7 @@ def batch_flow(
     def report(case: CaseInput, documents: list[DocumentReport]) -> None:
         started = time.perf_counter()
         summaries[case.case_id] = report_case_task(
-            case,
-            documents,
-            out,
-            as_of,
-            procedure,
-            checklists_dir,
-            fingerprints[case.case_id],
-            len(summaries),
+            case, documents, out, settings, fingerprints[case.case_id], len(summaries)
         )
         report_seconds[case.case_id] = time.perf_counter() - started
 
@@ -147,7 +107,7 @@ def batch_flow(
             report(case, [])
     jobs = [(case, rel) for case in todo for rel in case.files]
     futures = {
-        read_file_task.submit(case.root / rel, rel, as_of, index, max_pages): (case, rel)
+        read_file_task.submit(case.root / rel, rel, settings, index): (case, rel)
         for index, (case, rel) in enumerate(jobs)
     }
     results: dict[str, dict[str, FileResult]] = {case.case_id: {} for case in todo}
@@ -185,27 +145,25 @@ def case_flow(
     plain paths, strings and dates so a deployment can run it on any worker that sees the
     same folders."""
     case = load_case(case_dir, case_id, case_dir)
-    fingerprint = case_fingerprint(case, _settings_key(as_of, procedure, checklists_dir))
+    settings = RunSettings(as_of=as_of, procedure=procedure, checklists_dir=checklists_dir)
+    fingerprint = case_fingerprint(case, settings.key())
     if is_up_to_date(out, case_id, fingerprint):
         return _summary_on_disk(out, case_id)
     futures = [
-        read_file_task.submit(case_dir / rel, rel, as_of, index)
+        read_file_task.submit(case_dir / rel, rel, settings, index)
         for index, rel in enumerate(case.files)
     ]
     documents = [document for future in futures for document in future.result().documents]
-    return report_case_task(case, documents, out, as_of, procedure, checklists_dir, fingerprint, 0)
+    return report_case_task(case, documents, out, settings, fingerprint, 0)
 
 
 def run_batch(
     inbox: Path,
     out: Path,
+    settings: RunSettings,
     *,
-    as_of: date,
-    procedure: str | None = None,
     workers: int = 2,
-    checklists_dir: Path | None = None,
     force: bool = False,
-    max_pages: int = DEFAULT_LIMITS.max_pages,
     progress: ProgressCallback | None = None,
 ) -> list[CaseSummary]:
     """Run the batch flow with up to `workers` files read at once (each Tesseract call is a
@@ -214,9 +172,7 @@ def run_batch(
     if progress:
         _progress_listeners.append(progress)
     try:
-        return batch_flow.with_options(task_runner=runner)(
-            inbox, out, as_of, procedure, checklists_dir, force, max_pages
-        )
+        return batch_flow.with_options(task_runner=runner)(inbox, out, settings, force)
     finally:
         if progress:
             _progress_listeners.remove(progress)

@@ -196,6 +196,7 @@ def run_bench(
     """Generate (or reuse) the data set, run the batch flow on it, score the reports against
     the truth, time raw Tesseract on the same pages, and return everything as one mapping."""
     from flows.batch import run_batch
+    from pipeline.case import RunSettings
 
     if data is None:
         data = out / f"data-seed{seed}-cases{cases}"
@@ -209,7 +210,7 @@ def run_bench(
     as_of = date.fromisoformat(truths[0].get("as_of", as_of.isoformat()))
     reports_dir = out / "run"
     started = time.perf_counter()
-    run_batch(data, reports_dir, as_of=as_of, workers=workers, force=True)
+    run_batch(data, reports_dir, RunSettings(as_of=as_of), workers=workers, force=True)
     wall = time.perf_counter() - started
     scores = Scores()
     for truth in truths:

@@ -83,6 +83,10 @@ def run(
         typer.Option(help="Folder of an office's checklist YAML files that add or override items."),
     ] = None,
     force: Annotated[bool, typer.Option(help="Redo cases whose reports are up to date.")] = False,
+    redact: Annotated[
+        bool,
+        typer.Option(help="Write report.html without field values or page crops, fit to share."),
+    ] = False,
     max_pages: Annotated[
         int,
         typer.Option(min=1, help="Pages one file may have; longer files are reported, not read."),
@@ -96,6 +100,7 @@ def run(
     """
     configure_prefect()
     from flows.batch import run_batch
+    from pipeline.case import RunSettings
 
     configure_logging()
 
@@ -117,17 +122,14 @@ def run(
             bar.update(task_id, completed=done, total=total)
 
         try:
-            summaries = run_batch(
-                inbox,
-                out,
+            settings = RunSettings(
                 as_of=judged_on,
                 procedure=procedure,
-                workers=workers,
                 checklists_dir=checklists,
-                force=force,
                 max_pages=max_pages,
-                progress=show,
+                redact=redact,
             )
+            summaries = run_batch(inbox, out, settings, workers=workers, force=force, progress=show)
         except UsageError as error:
             console.print(f"[red]{error}[/]")
             raise typer.Exit(EXIT_USAGE) from None

@@ -5,22 +5,47 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
 from pipeline.errors import UsageError
+from pipeline.load import LoadLimits
 from pipeline.storage import atomic_write
-from schemas.checklist import Checklist
-from schemas.report import PROCEDURE_IDS, DocumentReport, FileError, Report
+from schemas.checklist import Checklist, load_checklists
+from schemas.report import PROCEDURE_IDS, SCHEMA_VERSION, DocumentReport, FileError, Report
 
 CASE_FILE_NAMES = ("case.yaml", "case.yml")
 # Files a case folder may hold beside its documents: docintake's own sidecars and the litter
 # of desktop systems. Everything else is a document, whatever its name.
 IGNORED_NAMES = frozenset({*CASE_FILE_NAMES, "truth.json", "Thumbs.db", "desktop.ini"})
+
+
+class RunSettings(BaseModel):
+    """What a run decides besides its files; any change makes every report stale."""
+
+    as_of: date
+    procedure: str | None = None  # for cases that neither case.yaml nor a form names
+    checklists_dir: Path | None = None  # an office's checklist overrides
+    max_pages: int = LoadLimits().max_pages
+    redact: bool = False  # report.html without field values or crops, fit to share
+
+    @property
+    def limits(self) -> LoadLimits:
+        return replace(LoadLimits(), max_pages=self.max_pages)
+
+    def checklists(self) -> dict[str, Checklist]:
+        return load_checklists(self.checklists_dir)
+
+    def key(self) -> str:
+        """The settings and the checklists' content, as one string for fingerprints."""
+        checklists = {k: v.model_dump() for k, v in self.checklists().items()}
+        digest = hashlib.sha256(json.dumps(checklists, sort_keys=True).encode()).hexdigest()
+        return json.dumps([SCHEMA_VERSION, self.model_dump(mode="json"), digest], sort_keys=True)
 
 
 @dataclass
@@ -143,11 +168,7 @@ def _date_setting(settings: dict[str, Any], key: str) -> date | None:
 
 
 def build_report(
-    case: CaseInput,
-    documents_read: list[DocumentReport],
-    checklists: dict[str, Checklist],
-    as_of: date,
-    procedure_option: str | None = None,
+    case: CaseInput, documents_read: list[DocumentReport], settings: RunSettings
 ) -> Report:
     """The verified report of a case whose files have been read."""
     from pipeline.verify import CaseContext, verify_case
@@ -158,18 +179,19 @@ def build_report(
         documents += documents_read
     else:
         documents = documents_read
-    procedure, source = resolve_procedure(case.settings, documents, procedure_option)
+    procedure, source = resolve_procedure(case.settings, documents, settings.procedure)
     context = CaseContext(
         planned_departure=_date_setting(case.settings, "planned_departure"),
         planned_return=_date_setting(case.settings, "planned_return"),
         special_permanent_resident=bool(case.settings.get("special_permanent_resident", False)),
     )
-    verification = verify_case(documents, procedure, checklists.get(procedure), as_of, context)
+    checklist = settings.checklists().get(procedure)
+    verification = verify_case(documents, procedure, checklist, settings.as_of, context)
     return Report(
         case_id=case.case_id,
         procedure=procedure,  # type: ignore[arg-type]
         procedure_source=source,  # type: ignore[arg-type]
-        as_of=as_of,
+        as_of=settings.as_of,
         verdict=verification.verdict,
         documents=documents,
         checklist=verification.checklist,

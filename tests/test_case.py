@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.case import (
+    RunSettings,
     build_report,
     case_fingerprint,
     discover_cases,
@@ -15,7 +16,6 @@ from pipeline.case import (
     resolve_procedure,
 )
 from pipeline.errors import UsageError
-from schemas.checklist import load_checklists
 from schemas.report import DocumentReport, ExtractedField
 
 
@@ -68,7 +68,8 @@ def test_a_bad_case_yaml_is_reported_in_its_case_only(tmp_inbox: Path, content: 
     assert bad.case_file_error and "case.yaml" in bad.case_file_error
     assert bad.settings == {} and bad.files == ["scan.jpg"]
     assert good.case_file_error is None
-    report = build_report(bad, [], load_checklists(), date(2026, 11, 23), "special_reentry")
+    settings = RunSettings(as_of=date(2026, 11, 23), procedure="special_reentry")
+    report = build_report(bad, [], settings)
     assert report.documents[0].file == "case.yaml" and report.documents[0].errors
     assert "UNREADABLE_FILE" in {f.code for f in report.findings}
 
