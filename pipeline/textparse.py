@@ -179,21 +179,35 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-def _digit_agreement(candidate: str, japanese: str) -> int:
-    return sum(a == b for a, b in zip(candidate, japanese, strict=False))
+def _digit_agreement(candidate: str, japanese: str) -> float:
+    """How far the Japanese model's digits back a two-digit candidate. It drops a 0 as
+    often as it turns one into 9 or 6, so one digit backs a candidate it starts or ends."""
+    if len(japanese) == 1:
+        return 1.0 if japanese in (candidate[0], candidate[1]) else 0.0
+    return float(sum(a == b for a, b in zip(candidate, japanese, strict=False)))
 
 
-def reconcile_kanji_date(english: str, japanese: str) -> tuple[date | None, bool]:
+AGREED_DATE_CONFIDENCE = 0.97
+"""Both models read the same date."""
+UNIQUE_DATE_CONFIDENCE = 0.85
+"""Only the English reading, but it allows one date only."""
+CHOSEN_DATE_CONFIDENCE = 0.6
+"""The English reading allows several dates and the Japanese one picked."""
+
+
+def reconcile_kanji_date(english: str, japanese: str) -> tuple[date | None, float]:
     """A YYYY年MM月DD日 date (two-digit month and day, as residence cards print them) from
     two readings of the same print: the English model's, whose digits are right but whose
     年, 月 and 日 become zero to two junk characters each, and the Japanese model's, whose
-    kanji are right but whose zeros may be nines or sixes.
+    kanji are right but whose zeros may be nines or sixes, or be missing.
 
     Every way of placing month and day in the English digits is tried; the Japanese reading
-    picks among them. Returns (date, whether both readings agree on it)."""
+    picks among them. Returns (date, confidence): see the *_DATE_CONFIDENCE constants;
+    the Japanese reading alone gives CHOSEN_DATE_CONFIDENCE at most."""
     japanese_date = parse_date(japanese)
     japanese_parts = _KANJI_DATE.search(_repair_digit_runs(_nfkc(japanese)))
-    reading = re.sub(r"\s+", "", _nfkc(english).upper())
+    # Digits read as look-alike capitals (11 as II); the kanji's junk is other letters.
+    reading = re.sub(r"\s+", "", _nfkc(english).upper()).translate(str.maketrans("IO", "10"))
     candidates: list[tuple[float, date]] = []
     for start in range(len(reading) - 3):
         year_text = reading[start : start + 4]
@@ -205,25 +219,30 @@ def reconcile_kanji_date(english: str, japanese: str) -> tuple[date | None, bool
             for month_junk in (0, 1, 2):
                 day_start = year_junk + 2 + month_junk
                 day_text = rest[day_start : day_start + 2]
-                if not (month_text.isdigit() and day_text.isdigit()):
+                if not (month_text.isdigit() and day_text.isdigit() and len(day_text) == 2):
                     continue
                 try:
                     found = date(int(year_text), int(month_text), int(day_text))
                 except ValueError:
                     continue
-                # 年 and 月 almost always leave one or two junk characters behind.
+                # 年, 月 and 日 almost always leave a junk character or two behind.
                 score = 0.5 * (year_junk > 0) + 0.25 * (month_junk > 0)
+                score += 0.25 * (len(rest) > day_start + 2)
                 if japanese_parts:
-                    score += _digit_agreement(month_text, japanese_parts["m"].zfill(2))
-                    score += _digit_agreement(day_text, japanese_parts["d"].zfill(2))
+                    score += _digit_agreement(month_text, japanese_parts["m"])
+                    score += _digit_agreement(day_text, japanese_parts["d"])
                 score += 5.0 * (found == japanese_date)
+                if japanese_date:
+                    score += 2.0 * (found.year == japanese_date.year)
                 candidates.append((score, found))
-        if candidates:
-            break
     if not candidates:
-        return japanese_date, False
+        return japanese_date, CHOSEN_DATE_CONFIDENCE / 2 if japanese_date else 0.0
     best = max(candidates, key=lambda item: item[0])[1]
-    return best, best == japanese_date
+    if best == japanese_date:
+        return best, AGREED_DATE_CONFIDENCE
+    if len({found for _, found in candidates}) == 1:
+        return best, UNIQUE_DATE_CONFIDENCE
+    return best, CHOSEN_DATE_CONFIDENCE
 
 
 # ---------------------------------------------------------------- card numbers

@@ -25,6 +25,7 @@ import numpy as np
 from pipeline.ocr import BBox, OcrEngine, Word
 from pipeline.page import PreparedPage
 from pipeline.textparse import (
+    AGREED_DATE_CONFIDENCE,
     fold_for_matching,
     is_unlimited,
     match_country,
@@ -48,8 +49,10 @@ tall, where Tesseract reads best, whether the card came from a phone or a 150 dp
 _PX_PER_MM = CANONICAL_WIDTH / 85.60
 _MIN_CARD_AREA = 0.15  # share of the page a card outline must cover to be taken for the card
 _ASPECT_TOLERANCE = 0.18
+_MIN_EDGE_SUPPORT = 0.75
 _INK_RATIO = 0.72  # darker than this share of the local background is ink
 _CHUNK_GAP_MM = 1.0  # labels and values are set at least 1.2 mm apart; letters much closer
+_MAX_ROW_MM = 4.4  # the tallest printed line (a label block beside a 3 mm value) and margin
 _ROW_PAD = 4
 _STACK_GAP = 24
 _LINE_HEIGHT = 40  # pixels each line is scaled to for OCR: glyphs some 30 px tall
@@ -107,9 +110,25 @@ def _card_outline(gray: np.ndarray, aspect: float) -> np.ndarray | None:
         height = np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])
         if height == 0 or abs(width / height - aspect) > _ASPECT_TOLERANCE * aspect:
             continue
+        if _edge_support(edges, corners) < _MIN_EDGE_SUPPORT:
+            continue
         if best is None or area > best[0]:
             best = (area, corners / factor)
     return best[1] if best else None
+
+
+def _edge_support(edges: np.ndarray, corners: np.ndarray) -> float:
+    """Share of the quadrilateral's outline that lies on edges: a card's four sides are
+    edges all along, while the hull of a textured desk only touches some here and there."""
+    height, width = edges.shape
+    hits = total = 0
+    for start, end in zip(corners, np.roll(corners, -1, axis=0), strict=True):
+        steps = max(2, int(np.linalg.norm(end - start)))
+        for t in np.linspace(0.0, 1.0, steps):
+            x, y = (start + t * (end - start)).astype(int)
+            total += 1
+            hits += bool(0 <= x < width and 0 <= y < height and edges[y, x])
+    return hits / total
 
 
 def locate_card(
@@ -189,7 +208,7 @@ def _is_frame(component: np.ndarray) -> bool:
     """A wide outline with nothing of its own inside: the box around a printed value."""
     height, width = component.shape
     inner = component[height // 4 : height - height // 4, width // 8 : width - width // 8]
-    return width > 12 * _PX_PER_MM and np.count_nonzero(inner) < 0.05 * np.count_nonzero(component)
+    return width > 8 * _PX_PER_MM and np.count_nonzero(inner) < 0.05 * np.count_nonzero(component)
 
 
 def _drop_non_text(mask: np.ndarray) -> np.ndarray:
@@ -211,7 +230,7 @@ def _drop_non_text(mask: np.ndarray) -> np.ndarray:
                 pictures.append((x, y, w, h))
             continue
         rule = w > 10 * _PX_PER_MM and h < 0.6 * _PX_PER_MM
-        keep[index] = not (rule or area < 4)
+        keep[index] = not (rule or area < 12)  # specks of noise, not dots or strokes
     cleaned = np.where(keep[labels], 255, 0).astype(np.uint8)
     margin = round(_PX_PER_MM)
     for x, y, w, h in pictures:
@@ -236,16 +255,28 @@ def _runs(profile: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
     return runs
 
 
+def _split_tall(profile: np.ndarray, y0: int, y1: int) -> list[tuple[int, int]]:
+    """A run taller than any printed line is two lines bridged by noise: cut it where the
+    fewest pixels are inked, in its middle part, until every piece is line-sized."""
+    if y1 - y0 <= _MAX_ROW_MM * _PX_PER_MM:
+        return [(y0, y1)]
+    low, high = y0 + (y1 - y0) // 4, y1 - (y1 - y0) // 4
+    cut = low + int(np.argmin(profile[low:high]))
+    return _split_tall(profile, y0, cut) + _split_tall(profile, cut + 1, y1)
+
+
 def find_rows(mask: np.ndarray) -> list[Row]:
     """Text rows (a label block and its value share one) split into chunks at wide gaps."""
     rows: list[Row] = []
     min_height = round(0.7 * _PX_PER_MM)
-    for y0, y1 in _runs(mask.sum(axis=1) // 255 > 1, min_gap=1):
-        if y1 - y0 < min_height:
-            continue
-        columns = mask[y0:y1].sum(axis=0) // 255
-        chunks = [Chunk(x0, x1) for x0, x1 in _runs(columns, round(_CHUNK_GAP_MM * _PX_PER_MM))]
-        rows.append(Row(y0, y1, chunks))
+    profile = mask.sum(axis=1) // 255
+    for run in _runs(profile > 2, min_gap=1):
+        for y0, y1 in _split_tall(profile, *run):
+            if y1 - y0 < min_height:
+                continue
+            columns = mask[y0:y1].sum(axis=0) // 255
+            gap = round(_CHUNK_GAP_MM * _PX_PER_MM)
+            rows.append(Row(y0, y1, [Chunk(x0, x1) for x0, x1 in _runs(columns, gap)]))
     return rows
 
 
@@ -370,7 +401,10 @@ class Span:
 
     @property
     def confidence(self) -> float:
-        return min((w.confidence for c in self.chunks for w in c.words), default=0.0)
+        """Median word confidence: one stray mark read beside the value should not make
+        the whole value look unreadable."""
+        values = [w.confidence for c in self.chunks for w in c.words]
+        return float(np.median(values)) if values else 0.0
 
 
 _LABELS: dict[str, tuple[str, ...]] = {
@@ -426,7 +460,7 @@ def _after_label_block(row: Row) -> Span | None:
 
 def _latin_part(span: Span) -> Span:
     """The chunks of a name span that hold Latin letters (not stray marks beside it)."""
-    chunks = [c for c in span.chunks if _mostly_latin([c])]
+    chunks = [c for c in span.chunks if _mostly_latin([c], min_letters=2)]
     if not chunks:
         return span
     first, last = span.chunks.index(chunks[0]), span.chunks.index(chunks[-1])
@@ -444,19 +478,24 @@ _PERIOD_THEN_DATE = re.compile(r"無期限|\d+[年月日].*[(（].*\d")
 _YEAR = re.compile(r"(19|20)\d\d")
 
 
-def _mostly_latin(chunks: list[Chunk]) -> bool:
+def _mostly_latin(chunks: list[Chunk], min_letters: int = 4) -> bool:
     text = re.sub(r"\s", "", "".join(c.joined for c in chunks))
-    return len(text) >= 4 and sum("A" <= ch <= "Z" for ch in text) >= 0.7 * len(text)
+    letters = sum("A" <= ch <= "Z" for ch in text.upper())
+    return letters >= min_letters and letters >= 0.7 * len(text)
 
 
 _TITLE = re.compile(r"RES|CARD|在留カ", re.IGNORECASE)
 
 
-def _front_spans(rows: list[Row]) -> dict[str, Span]:
+def _front_spans(rows: list[Row], card_height: int) -> dict[str, Span]:
     """Where each value of the front is printed: after its label, or, where the label is
     garbled, the row whose content can only be that value."""
-    labels = {name: span for name, (_, span) in find_labels(rows).items()}
-    spans = dict(labels)
+    spans = {name: span for name, (_, span) in find_labels(rows).items()}
+    birth = spans.get("date_of_birth")
+    if birth and birth.row.y0 > card_height / 2:
+        # 年月日 ends other labels too (交付年月日, low on the card); the holder's personal
+        # data open the card.
+        del spans["date_of_birth"]
     fallbacks: dict[str, Callable[[Row], bool]] = {
         "name": lambda r: not _TITLE.search(r.joined) and _mostly_latin(r.chunks[1:]),
         # The card prints the date of birth first, above every other date.
@@ -534,7 +573,6 @@ def period_as_printed(period: Period) -> str:
 
 
 _SEX_MARKS = {"男": "M", "女": "F"}
-_DISAGREEMENT_FACTOR = 0.8  # the two models read a date differently: trust it less
 
 
 def _sex(text: str) -> str | None:
@@ -603,7 +641,7 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
     page as loaded."""
     card = locate_card(page.image)
     reading = read_card(card, ocr)
-    spans = _front_spans(reading.rows)
+    spans = _front_spans(reading.rows, card.image.shape[0])
     number_span = _card_number_span(reading.rows, card.image.shape[0], spans)
     out = CardFields(page, card)
 
@@ -622,15 +660,16 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
     )
 
     if number_span is not None:
-        text, confidence = english["card_number"]
+        text, _ = english["card_number"]
         number, well_formed, factor = parse_card_number(text)
+        japanese_number = parse_card_number(number_span.joined)[0]
         if not well_formed:
             number, well_formed, factor = parse_card_number(number_span.joined)
-            confidence = number_span.confidence
+        agreed = well_formed and number == japanese_number
         out.set(
             "card_number",
             number,
-            confidence * factor,
+            (AGREED_DATE_CONFIDENCE if agreed else number_span.confidence) * factor,
             number_span,
             valid=well_formed if number else None,
         )
@@ -638,9 +677,11 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
         out.set("card_number", None, 0.0, None)
 
     if "name" in spans:
-        text, confidence = english["name"]
+        text, _ = english["name"]
         japanese = " ".join(c.text for c in spans["name"].chunks)
         name = normalize_name(transfer_spaces(japanese, text) if text else japanese)
+        agreed = fold_for_matching(japanese) == fold_for_matching(text)
+        confidence = max(spans["name"].confidence, AGREED_DATE_CONFIDENCE if agreed else 0.0)
         out.set("name", name or None, confidence, spans["name"])
     else:
         out.set("name", None, 0.0, None)
@@ -649,8 +690,7 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
         if name not in spans:
             out.set(name, None, 0.0, None)
             continue
-        day, agreed = reconcile_kanji_date(english[name][0], spans[name].joined)
-        confidence = english[name][1] * (1.0 if agreed else _DISAGREEMENT_FACTOR)
+        day, confidence = reconcile_kanji_date(english[name][0], spans[name].joined)
         out.set(name, day.isoformat() if day else None, confidence, spans[name])
 
     sex_span = spans.get("sex", spans.get("date_of_birth"))
@@ -698,15 +738,10 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
             period_span.confidence,
             period_span,
         )
-        english_text, english_confidence = english["period_of_stay"]
-        english_tail = english_text.split("(", 1)[-1]
-        expiry, agreed = reconcile_kanji_date(english_tail, tail) if tail else (None, False)
-        out.set(
-            "date_of_expiry",
-            expiry.isoformat() if expiry else None,
-            english_confidence * (1.0 if agreed else _DISAGREEMENT_FACTOR),
-            period_span,
+        expiry, confidence = (
+            reconcile_kanji_date(english["period_of_stay"][0], tail) if tail else (None, 0.0)
         )
+        out.set("date_of_expiry", expiry.isoformat() if expiry else None, confidence, period_span)
     return out.fields
 
 
