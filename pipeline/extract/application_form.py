@@ -50,6 +50,7 @@ SHORT_LABEL_LETTERS = 5
 SHORT_LABEL_STRICT = 12
 STRICT_LABEL_SCORE = 90.0
 EDGE_SCORE = 60.0
+WORD_SCORE = 70.0  # every word of a label read by OCR must be (nearly) in its wording
 # Words this many times taller than the labels belong to the title, not to a label.
 TITLE_SIZE = 1.6
 MAX_LABEL_WORDS = 8
@@ -183,19 +184,20 @@ class _Words:
         self.rules = _Rules((), ())
 
     def _rows(self) -> list[list[int]]:
-        """Token indices grouped into rows by vertical overlap, each sorted left to right."""
+        """Token indices grouped into rows, each sorted left to right. A word joins a row
+        whose first word's middle is level with its own, so that a tall bracket or a merged
+        pair of lines the OCR returns as one word cannot chain two lines together."""
         order = sorted(range(len(self.tokens)), key=lambda i: _centre(self.tokens[i].bbox)[1])
-        rows: list[tuple[float, float, list[int]]] = []
+        rows: list[tuple[float, float, list[int]]] = []  # middle, height, members
         for index in order:
             _, y, _, h = self.tokens[index].bbox
-            centre = y + h / 2
-            for r, (top, bottom, members) in enumerate(rows):
-                if top <= centre <= bottom:
+            middle = y + h / 2
+            for middle_of_row, height_of_row, members in reversed(rows):
+                if abs(middle - middle_of_row) <= 0.5 * min(h, height_of_row):
                     members.append(index)
-                    rows[r] = (min(top, y), max(bottom, y + h), members)
                     break
             else:
-                rows.append((y, y + h, [index]))
+                rows.append((middle, h, [index]))
         return [sorted(m, key=lambda i: self.tokens[i].bbox[0]) for _, _, m in rows]
 
     def _gap(self, left: int, right: int) -> float:
@@ -308,6 +310,11 @@ class _Words:
             if (
                 fuzz.ratio(head, match[0][: len(head)]) >= EDGE_SCORE
                 and fuzz.ratio(tail, match[0][-len(tail) :]) >= EDGE_SCORE
+                and all(
+                    fuzz.partial_ratio(self.tokens[i].folded, match[0]) >= WORD_SCORE
+                    for i in window
+                    if self.tokens[i].folded
+                )
             ):
                 candidates.append((len(text), match[1], window, match[2]))
         candidates.sort(key=lambda c: (-c[0], -c[1], self._lines(c[2]), len(c[2])))
@@ -391,15 +398,28 @@ def _find_rules(gray: np.ndarray, text_height: float, tallest_text: float) -> _R
     )
 
 
-def _remove_rules(binary: np.ndarray, text_height: float) -> np.ndarray:
-    """The ink of a crop without its straight lines (cell borders, box edges, underlines)."""
-    long_side = max(8, round(3 * text_height))
-    kept = binary.copy()
-    for kernel in ((long_side, 1), (1, long_side)):
+def _rule_mask(binary: np.ndarray) -> np.ndarray:
+    """Where a value area's borders are (cell sides, box edges, the underline), widened by
+    their blurred edges: lines running across most of the area, which no stroke of a letter
+    or a kanji does."""
+    height, width = binary.shape
+    mask = np.zeros_like(binary)
+    for kernel in ((max(8, width // 2), 1), (1, max(8, round(0.7 * height)))):
         element = cv2.getStructuringElement(cv2.MORPH_RECT, kernel)
-        lines = cv2.morphologyEx(binary, cv2.MORPH_OPEN, element)
-        kept[cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0] = 0
-    return kept
+        mask |= cv2.morphologyEx(binary, cv2.MORPH_OPEN, element)
+    return cv2.dilate(mask, np.ones((5, 5), np.uint8))
+
+
+def _without_specks(ink: np.ndarray, smallest: float) -> np.ndarray:
+    """The ink without dust and without bits of lines cut off at the crop's edge."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink)
+    height, width = ink.shape
+    keep = np.zeros(count, bool)
+    for i in range(1, count):
+        x, y, w, h, area = stats[i]
+        touches = x == 0 or y == 0 or x + w == width or y + h == height
+        keep[i] = area >= smallest and not (touches and min(w, h) <= 3)
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
 class _Regions:
@@ -407,9 +427,12 @@ class _Regions:
     it or the underline after it, found from the form's ruling; failing those, the free space
     to its right or below it up to the next label."""
 
-    def __init__(self, rules: _Rules, hits: list[_Hit], width: int, height: int) -> None:
+    def __init__(
+        self, rules: _Rules, hits: list[_Hit], width: int, height: int, value_height: float
+    ) -> None:
         self.rules = rules
         self.hits = hits
+        self.value_height = value_height  # height of the tallest ordinary text
         self.width = width
         self.height = height
 
@@ -490,9 +513,9 @@ class _Regions:
         above = [
             s.y1
             for s in self.rules.horizontal
-            if s.y1 < y and s.x0 < line.x1 and s.x1 > line.x0 and s.y1 > y - 3 * unit
+            if s.y1 < line.y0 - 4 and s.x0 < line.x1 and s.x1 > line.x0
         ]
-        top = max([round(min(y - 0.6 * unit, line.y0 - 2.2 * unit)), *above])
+        top = max([round(min(y - 0.6 * unit, line.y0 - 1.6 * self.value_height)), *above])
         return (line.x0, top + 2, line.x1 - line.x0, line.y0 - top - 3)
 
     def _label_between(self, hit: _Hit, right: int) -> bool:
@@ -589,15 +612,14 @@ class _TextLayer:
 
 
 class _Scan:
-    """Values of a scanned or photographed page. The words the label pass already read in
-    the area come first; then the crops of the areas, cleaned of the form's lines, are read
-    together in one image with English and, for values that may be Japanese and did not
-    parse, with the Japanese model (one OCR call per model, not one per field)."""
+    """Values of a scanned or photographed page: the crops of the value areas, cleaned of
+    the form's lines, read together in one image with English and, for values that may be
+    Japanese and did not parse, with the Japanese model (one OCR call per model, not one
+    per field; the page's sparse-text pass reads values worse than a clean crop does)."""
 
-    def __init__(self, gray: np.ndarray, ocr: OcrEngine, words: _Words, text_height: float) -> None:
+    def __init__(self, gray: np.ndarray, ocr: OcrEngine, text_height: float) -> None:
         self.gray = gray
         self.ocr = ocr
-        self.words = words
         self.text_height = text_height
 
     def locate(self, job: _Job) -> None:
@@ -606,11 +628,6 @@ class _Scan:
             job.blank = True
             return
         job.crop, job.box = found
-        tokens = self.words.tokens_in(job.box)
-        if tokens:
-            text = " ".join(self.words.tokens[i].text for i in tokens)
-            confidence = min(self.words.tokens[i].confidence for i in tokens)
-            job.offer(_Reading(text, confidence, job.box))
 
     def read(self, jobs: list[_Job]) -> None:
         for lang in ("eng", "jpn"):
@@ -673,8 +690,8 @@ class _Scan:
         if paper - darkest < MIN_CONTRAST:
             return None  # paper and scanner noise only
         binary = np.where(crop < (paper + darkest) / 2, 255, 0).astype(np.uint8)
-        ink = _remove_rules(binary, self.text_height)
-        ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+        rules = _rule_mask(binary)
+        ink = _without_specks(binary & ~rules, 0.02 * self.text_height**2)
         points = cv2.findNonZero(ink)
         if points is None or len(points) < 0.05 * self.text_height**2:
             return None
@@ -683,7 +700,7 @@ class _Scan:
         x0, y0 = max(0, ix - pad), max(0, iy - pad)
         x1, y1 = min(crop.shape[1], ix + iw + pad), min(crop.shape[0], iy + ih + pad)
         cleaned = crop.copy()
-        cleaned[(binary > 0) & (ink == 0)] = round(paper)  # the ruling goes, the writing stays
+        cleaned[(rules > 0) | ((binary > 0) & (ink == 0))] = round(paper)  # lines and dust go
         return cleaned[y0:y1, x0:x1], (x + x0, y + y0, x1 - x0, y1 - y0)
 
 
@@ -847,12 +864,12 @@ class _FormReader:
         self.text_height = heights[len(heights) // 2] if heights else self.words.text_height
         # The title says "... OF STATUS OF RESIDENCE" in letters twice the labels' size.
         self.hits = [hit for hit in self.hits if hit.height <= TITLE_SIZE * self.text_height]
-        self.regions = _Regions(self.rules, self.hits, width, height)
+        self.regions = _Regions(self.rules, self.hits, width, height, tallest)
         self.widgets = self._widgets()
         self.source: _Source = (
             _TextLayer(self.words, [w for w in self.widgets if not self._is_box(w)])
             if self.born_digital
-            else _Scan(self.gray, ocr, self.words, self.text_height)
+            else _Scan(self.gray, ocr, self.text_height)
         )
 
     def _widgets(self) -> list[_Widget]:
@@ -1055,8 +1072,8 @@ class _FormReader:
         if crop.size == 0:
             return 0.0
         paper = float(np.percentile(crop, 90))
-        binary = np.where(crop < paper - 60, 255, 0).astype(np.uint8)
-        binary = _remove_rules(binary, self.text_height)
+        binary = np.where(crop < paper - MIN_CONTRAST, 255, 0).astype(np.uint8)
+        binary &= ~_rule_mask(binary)
         # Printed words in the area are not ink of a pen (OCR words may be the signature).
         for index in self.words.tokens_in(region, labels=True) if self.born_digital else ():
             tx, ty, tw, th = self.words.tokens[index].bbox
