@@ -225,7 +225,8 @@ def _looks_like_photo(gray: np.ndarray, word_count: int) -> float:
 def classify(prepared: PreparedPage, ocr: OcrEngine) -> Classification:
     """The page's document type and how sure we are; fills `prepared.ocr` for the readers."""
 
-    prepared.ocr = read_page(prepared, ocr)
+    if prepared.ocr is None:
+        prepared.ocr = read_page(prepared, ocr)
     text = prepared.ocr.text
     scores = keyword_scores(prepared.ocr)
     procedure, title_score = form_procedure(text)

@@ -1,13 +1,14 @@
-"""Prepare a loaded page for reading: grayscale, a bounded size, upright (Tesseract OSD) and
-deskewed. Every geometric change is recorded in one homography so readers can report boxes in
-the pixels of the page as loaded."""
+"""Prepare a loaded page for reading: grayscale, a bounded size, upright and deskewed. Every
+geometric change is recorded in one homography so readers can report boxes in the pixels of
+the page as loaded."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from pipeline.ocr import OcrEngine
+from pipeline.classify import read_page
+from pipeline.ocr import OcrEngine, OcrResult
 from pipeline.page import Page, PreparedPage
 
 MAX_SIDE = 2400  # phone photos are larger than any field needs; OCR time grows with pixels
@@ -15,8 +16,8 @@ MIN_SIDE = 1600  # low-resolution scans are enlarged (at most 2x): Tesseract wan
 MAX_UPSCALE = 2.0
 OSD_SIDE = 1200
 MIN_OSD_CONFIDENCE = 0.05  # Tesseract's orientation_conf 0.5: below it OSD is guessing
-CONFIDENT_OSD = 0.3  # orientation_conf 3: OSD is right without a second opinion
-MIN_LEGIBLE = 0.45  # mean word confidence of a band that reads as text
+MIN_LEGIBLE = 0.6  # mean word confidence of a page that reads as text
+MIN_LEGIBLE_WORDS = 5
 MAX_SKEW_DEGREES = 15.0
 MIN_SKEW_DEGREES = 0.3
 
@@ -123,42 +124,50 @@ def _deskew(gray: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _sample_confidence(gray: np.ndarray, ocr: OcrEngine, lang: str) -> float:
-    """Mean word confidence of OCR on the page's middle band: upside-down or sideways text
-    reads as low-confidence garbage, so the upright candidate scores highest."""
+    """Mean word confidence of OCR on the page's middle band, for pages whose English reading
+    says nothing (Japanese-only sides): upside-down text reads as low-confidence garbage."""
     height = gray.shape[0]
-    band = gray[int(height * 0.25) : int(height * 0.75)]
-    words = [w for w in ocr.read(band, lang=lang, psm=6).words if len(w.text) >= 2]
+    band = gray[int(height * 0.35) : int(height * 0.65)]
+    factor = min(1.0, OSD_SIDE / max(band.shape))
+    band = cv2.resize(band, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    return legibility(ocr.read(band, lang=lang, psm=6))
+
+
+def legibility(reading: OcrResult) -> float:
+    """Mean confidence of the words of two letters or more; 0 for a page with none."""
+    words = [w for w in reading.words if len(w.text) >= 2]
     return sum(w.confidence for w in words) / len(words) if words else 0.0
 
 
-def upright_rotation(gray: np.ndarray, ocr: OcrEngine) -> int:
-    """Degrees clockwise that turn the page upright. OSD answers when it is sure and agrees
-    with the direction of the text lines; otherwise the two orientations the lines allow are
-    both read and the more legible one wins (OSD guesses on sparse or small text, and a page
-    read upside down loses every field)."""
+def _candidate_turns(gray: np.ndarray, ocr: OcrEngine) -> tuple[int, int]:
+    """The two orientations the direction of the text lines allows, likelier first. Only a
+    page lying on its side asks OSD which way round it lies."""
     factor = min(1.0, OSD_SIDE / max(gray.shape))
     small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    if not text_runs_vertically(small):
+        return (0, 180)
     osd = ocr.orientation(small)
-    sideways = text_runs_vertically(small)
-    osd_sideways = osd.rotate in (90, 270)
-    if osd.confidence >= CONFIDENT_OSD and (sideways is None or sideways == osd_sideways):
-        return osd.rotate
-    if sideways is None:
-        candidates = (osd.rotate, (osd.rotate + 180) % 360)
-    else:
-        candidates = (90, 270) if sideways else (0, 180)
-    for lang in ("eng", "jpn"):  # Japanese-only sides read as noise in English
-        scores = [
-            _sample_confidence(_rotation_90(small, turn)[0], ocr, lang) for turn in candidates
-        ]
-        if max(scores) >= MIN_LEGIBLE:
-            return candidates[int(np.argmax(scores))]
-    return candidates[0] if osd.confidence >= MIN_OSD_CONFIDENCE else 0
+    return (270, 90) if osd.rotate == 270 and osd.confidence >= MIN_OSD_CONFIDENCE else (90, 270)
+
+
+def _turn_and_level(
+    gray: np.ndarray, forward: np.ndarray, turn: int
+) -> tuple[np.ndarray, np.ndarray]:
+    turned, matrix = _rotation_90(gray, turn)
+    forward = matrix @ forward
+    angle = estimate_skew(turned)
+    if abs(angle) >= MIN_SKEW_DEGREES:
+        turned, rotation = _deskew(turned, angle)
+        forward = rotation @ forward
+    return turned, forward
 
 
 def prepare_page(page: Page, ocr: OcrEngine) -> PreparedPage:
-    """The page upright, deskewed, grayscale and at most MAX_SIDE pixels on its long side.
-    Born-digital PDF pages are already upright and are only converted to grayscale."""
+    """The page upright, deskewed, grayscale and between MIN_SIDE and MAX_SIDE pixels on its
+    long side, with its whole-page reading. Upright is decided by reading: the likelier
+    orientation is read first and kept when it reads as text, so an upright page costs one
+    reading, which the classifier and the readers reuse. Born-digital PDF pages are already
+    upright and read from their text layer."""
     gray = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
     forward = np.eye(3)
     long_side = max(gray.shape)
@@ -169,13 +178,21 @@ def prepare_page(page: Page, ocr: OcrEngine) -> PreparedPage:
         interpolation = cv2.INTER_AREA if factor < 1.0 else cv2.INTER_CUBIC
         gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=interpolation)
         forward = _scale_matrix(factor) @ forward
-    if not page.text_layer.strip():
-        rotation = upright_rotation(gray, ocr)
-        if rotation:
-            gray, turn = _rotation_90(gray, rotation)
-            forward = turn @ forward
-        angle = estimate_skew(gray)
-        if abs(angle) >= MIN_SKEW_DEGREES:
-            gray, rotation = _deskew(gray, angle)
-            forward = rotation @ forward
-    return PreparedPage(source=page, image=gray, to_original=np.linalg.inv(forward))
+    if page.text_layer.strip():
+        prepared = PreparedPage(source=page, image=gray, to_original=np.linalg.inv(forward))
+        prepared.ocr = read_page(prepared, ocr)
+        return prepared
+    tried: list[tuple[float, PreparedPage]] = []
+    for turn in _candidate_turns(gray, ocr):
+        image, matrix = _turn_and_level(gray, forward, turn)
+        prepared = PreparedPage(source=page, image=image, to_original=np.linalg.inv(matrix))
+        prepared.ocr = read_page(prepared, ocr)
+        score = legibility(prepared.ocr)
+        if score >= MIN_LEGIBLE and len(prepared.ocr.words) >= MIN_LEGIBLE_WORDS:
+            return prepared
+        tried.append((score, prepared))
+    wordy = any(len(p.ocr.words) >= MIN_LEGIBLE_WORDS for _, p in tried if p.ocr)
+    if wordy and max(score for score, _ in tried) < MIN_LEGIBLE:
+        # Marks that read as no English: a Japanese-only side.
+        tried = [(_sample_confidence(p.image, ocr, "jpn"), p) for _, p in tried]
+    return max(tried, key=lambda pair: pair[0])[1]
