@@ -108,7 +108,10 @@ def stage_case(files: dict[str, Path], originals: Path) -> list[_Staged]:
     ensure_private_dir(originals)
     staged = []
     for rel, source in files.items():
-        stat = source.stat()
+        try:
+            stat = source.stat()
+        except FileNotFoundError:  # taken back since it settled: nothing to report
+            continue
         target = originals / rel
         if not (target.is_file() and _same_content(source, target)):
             rel = _free_name(originals, rel)
@@ -232,12 +235,13 @@ class InboxWatcher:
         self._observer.start()
         now_wall, now = time.time(), time.monotonic()
         for entry in self.inbox.iterdir():
-            files = _entry_files(entry)
-            newest = max((p.stat().st_mtime for p in files.values()), default=now_wall)
+            if entry.name.startswith(".") or entry.is_symlink():
+                continue
+            signature = _signature(_entry_files(entry))
+            newest = max((row[2] / 1e9 for row in signature), default=now_wall)
             with self._lock:
                 self._entries.setdefault(
-                    entry.name,
-                    _Watched(_signature(files), now - max(0.0, now_wall - newest), dirty=False),
+                    entry.name, _Watched(signature, now - max(0.0, now_wall - newest), dirty=False)
                 )
         self._wake.set()
 
@@ -267,7 +271,11 @@ class InboxWatcher:
                     watched.signature, watched.changed_at = signature, now
             settled = now - watched.changed_at >= self.settle
             if settled and watched.signature != watched.failed and not self._busy(entry):
-                self._hand_over(name, entry, files)
+                try:
+                    self._hand_over(name, entry, files)
+                except OSError as error:  # e.g. OUT full or not writable: retry on a change
+                    log.warning("could not take in a case: %s", type(error).__name__)
+                    watched.failed = watched.signature
 
     def _busy(self, entry: Path) -> bool:
         """Whether another entry with the same case id (a.pdf beside a.jpg) is being run: the
