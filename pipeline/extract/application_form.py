@@ -61,6 +61,8 @@ SIGNED_INK = 1.0
 UNSIGNED_INK = 0.25
 # Writing is at least this much darker than the paper (grey levels); less is scanner noise.
 MIN_CONTRAST = 60.0
+# A tick box is about as tall as the text beside it; a smaller square is part of a glyph.
+MIN_BOX_SIDE = 0.7
 # Confidence in "nothing is written here" on a scan, and in a value that could not be read.
 BLANK_CONFIDENCE = 0.8
 UNREADABLE_CONFIDENCE = 0.2
@@ -207,7 +209,7 @@ class _Words:
     def _lines(self, window: tuple[int, ...]) -> int:
         return len({self.row_of[i] for i in window})
 
-    def _line_start(self, index: int) -> int:
+    def line_start(self, index: int) -> int:
         """The first word of the run of close words that `index` belongs to on its row."""
         row = self.rows[self.row_of[index]]
         position = self.position[index]
@@ -222,17 +224,20 @@ class _Words:
         began and no further left than its line did."""
         token = self.tokens[index]
         bottom = token.bbox[1] + token.bbox[3]
-        left = self.tokens[self._line_start(start)].bbox[0] - token.bbox[3]
+        # Word boxes of one line differ in height ("name" has no ascender): the line's
+        # tallest word tells the line spacing.
+        line_height = max(self.tokens[i].bbox[3] for i in self.rows[self.row_of[index]])
+        left = self.tokens[self.line_start(start)].bbox[0] - line_height
         right = self.tokens[start].bbox[0] + 2
         for row in self.rows[self.row_of[index] + 1 :]:
-            if self.tokens[row[0]].bbox[1] - bottom > 2 * token.bbox[3]:
+            if self.tokens[row[0]].bbox[1] - bottom > 2 * line_height:
                 break
             for candidate in row:
                 box = self.tokens[candidate].bbox
                 if (
-                    0 <= box[1] - bottom <= token.bbox[3]
+                    0 <= box[1] - bottom <= line_height
                     and left <= box[0] <= right
-                    and self._line_start(candidate) == candidate
+                    and self.line_start(candidate) == candidate
                     and not self._rule_between(bottom, box)
                 ):
                     return candidate
@@ -344,7 +349,7 @@ class _Words:
     def _block_left(self, first: int) -> int:
         """Left edge of the label together with the Japanese wording and number printed just
         before it on its line ("1 国籍・地域 Nationality/Region")."""
-        return self.tokens[self._line_start(first)].bbox[0]
+        return self.tokens[self.line_start(first)].bbox[0]
 
     def tokens_in(self, region: BBox, *, labels: bool = False) -> list[int]:
         """Words (label words too if `labels`) whose centre lies in the region, in reading
@@ -768,10 +773,12 @@ _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": 
 
 def _parse_yen(text: str) -> _Parsed | None:
     """Amounts as forms print them: ¥300,000, 300,000 yen, 300,000円, JPY 300,000, 30万円."""
-    normalized = unicodedata.normalize("NFKC", text)
+    normalized = re.sub(r"(?<=[\d,.])\s+(?=[\d,.])", "", unicodedata.normalize("NFKC", text))
     normalized = re.sub(
-        r"(?<=[\d,])[OolIDS]|[OolIDS](?=[\d,])",
-        lambda m: m.group(0).translate(_DIGIT_LOOKALIKES),
+        r"[\dOolIDS][\dOolIDS,.]*",
+        lambda m: (
+            m.group(0).translate(_DIGIT_LOOKALIKES) if re.search(r"\d", m.group(0)) else m.group(0)
+        ),
         normalized,
     )
     man = re.search(r"(\d[\d,]*)\s*万", normalized)
@@ -962,18 +969,22 @@ class _FormReader:
         return reading.ticked, reading.confidence, reading.box
 
     def _within_text(self, box: BBox) -> bool:
-        """Whether a square is part of a word (a kanji, a letter O) rather than a tick box:
-        a word around it or right up against its left side."""
+        """Whether a square is part of a line of text (回 in 一回限り, an O) rather than a
+        tick box: too small, or with writing right up against its left side, where a tick
+        box has paper or at most a table's border."""
         x, y, w, h = box
-        for token in self.words.tokens:
-            tx, ty, tw, th = token.bbox
-            if ty > y + h or ty + th < y:
-                continue
-            if tx < x - 2 and tx + tw > x + w + 2 and tw > 1.8 * w:
-                return True
-            if 0 <= x - (tx + tw) <= 0.4 * h and tx + tw <= x:
-                return True
-        return False
+        if min(w, h) < MIN_BOX_SIDE * self.text_height:
+            return True
+        left, right = max(0, x - w // 2), max(0, x - 2)
+        paper = float(np.percentile(self.gray[y : y + h, max(0, x - w) : x + 2 * w], 95))
+        reach = h // 4
+        tall = self.gray[max(0, y - reach) : y + h + reach, left:right] < paper - MIN_CONTRAST
+        if tall.size == 0:
+            return False
+        border = tall.mean(axis=0) >= 0.9  # columns of a ruled line running past the box
+        inset = max(2, h // 5)
+        strip = tall[reach + inset : reach + h - inset, ~border]
+        return strip.size > 0 and float(strip.mean()) > 0.03
 
     def _option_caption(self, hit: _Hit, wordings: tuple[str, ...]) -> int | None:
         """The word naming one option of a choice, nearest to the choice's label."""
@@ -1014,39 +1025,36 @@ class _FormReader:
         return self._field(None, min(confidence, 0.3), union_bbox(boxes) if boxes else hit.bbox)
 
     def _condition(self, hit: _Hit) -> ExtractedField | None:
-        """A departure-order condition: its box sits left of the first line of its statement,
-        which may be the Japanese line above the English one."""
-        first = hit.tokens[0]
-        row = self.words.rows[self.words.row_of[first]]
-        start = row[0]
-        for candidate in row[: self.words.position[first] + 1]:
-            if self.words.tokens[candidate].bbox[0] >= hit.block_left - 2:
-                start = candidate
-                break
-        lines = [start, *self._lines_above(start, 2)]
-        for line_start in lines:
-            tick = self._tick(self.words.tokens[line_start].bbox)
-            if tick is not None:
-                state, confidence, box = tick
-                return self._field(state, confidence * hit.score, box)
+        """A departure-order condition. Its box sits left of the first line of its
+        statement, which is the English line or the Japanese one above it; the words at the
+        start of each line are tried in turn, since the OCR may have read the box itself as
+        a word."""
+        row_index = self.words.row_of[hit.tokens[0]]
+        left = self.words.tokens[self.words.line_start(hit.tokens[0])].bbox[0] - 2 * hit.height
+        for r in (row_index, *self._rows_above(row_index, hit.height, 2)):
+            starts = [
+                i for i in self.words.rows[r] if left <= self.words.tokens[i].bbox[0] < hit.bbox[0]
+            ]
+            for token in starts[:4] or [hit.tokens[0]]:
+                tick = self._tick(self.words.tokens[token].bbox)
+                if tick is not None:
+                    state, confidence, box = tick
+                    return self._field(state, confidence * hit.score, box)
         return self._field(None, 0.0, hit.bbox)
 
-    def _lines_above(self, start: int, count: int) -> list[int]:
-        """First words of the lines just above, starting at the same indent."""
-        found = []
-        current = self.words.tokens[start].bbox
-        for row in reversed(self.words.rows[: self.words.row_of[start]]):
-            head = self.words.tokens[row[0]].bbox
-            aligned = [
-                i for i in row if abs(self.words.tokens[i].bbox[0] - current[0]) <= current[3]
-            ]
-            if current[1] - (head[1] + head[3]) > 1.2 * current[3]:
+    def _rows_above(self, row_index: int, line_height: float, count: int) -> list[int]:
+        """The rows just above, each at most about a line's spacing from the one below."""
+        found: list[int] = []
+        top = min(self.words.tokens[i].bbox[1] for i in self.words.rows[row_index])
+        for r in range(row_index - 1, -1, -1):
+            boxes = [self.words.tokens[i].bbox for i in self.words.rows[r]]
+            bottom = max(b[1] + b[3] for b in boxes)
+            if top - bottom > line_height:
                 break
-            if aligned:
-                found.append(aligned[0])
-                current = self.words.tokens[aligned[0]].bbox
-                if len(found) == count:
-                    break
+            found.append(r)
+            top = min(b[1] for b in boxes)
+            if len(found) == count:
+                break
         return found
 
     # -- signature
