@@ -15,7 +15,8 @@ demo: setup
 	  echo "Open $(abspath $(OUT))/<case>/report.html (summary: $(OUT)/summary.csv)"; \
 	  [ $$status -eq 0 ] || [ $$status -eq 3 ]
 
-test: setup
+test:
+	@bash scripts/setup.sh test
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 
 from pipeline.errors import UnreadableFile
 from pipeline.load import load_file
@@ -122,9 +122,8 @@ def render_html(report: Report, root: Path, *, redact: bool = False) -> str:
             image = pages.get(document.file, document.page)
             thumbnail = _encode_png(image) if image is not None else None
         documents.append({"index": index, "document": document, "thumbnail": thumbnail})
-    environment = Environment(
-        loader=PackageLoader("pipeline", "templates"), autoescape=select_autoescape()
-    )
+    # Everything read from a scan is text from a stranger: escape it all.
+    environment = Environment(loader=PackageLoader("pipeline", "templates"), autoescape=True)
     template = environment.get_template("report.html.j2")
     return template.render(
         report=report, findings=findings, documents=documents, redact=redact, redacted=REDACTED

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Set up everything docintake needs on a fresh Debian/Ubuntu machine: Tesseract with the
 # English, Japanese and orientation models, the fonts the sample renderer uses, and the Python
-# environment in .venv. Safe to run again: it only does what is missing.
+# environment in .venv; `setup.sh test` adds what only the tests need (headless Chromium).
+# Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-jpn tesseract-ocr-osd
-              fonts-ocr-b fonts-ipafont-gothic fonts-ipafont-mincho fonts-dejavu-core
-              chromium chromium-driver)  # the upload page is tested in headless Chromium
+              fonts-ocr-b fonts-ipafont-gothic fonts-ipafont-mincho fonts-dejavu-core)
+if [ "${1:-}" = "test" ]; then
+  APT_PACKAGES+=(chromium chromium-driver)  # the upload page is tested in headless Chromium
+fi
 PYTHON=${PYTHON:-python3}
 
 missing=()

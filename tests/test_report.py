@@ -87,3 +87,12 @@ def test_reports_and_summaries_are_written_whole_and_private(tmp_path: Path) -> 
             "residence_card",
             "0",
         ]
+
+
+def test_text_read_from_a_scan_is_escaped(tmp_path: Path) -> None:
+    report = _report()
+    report.documents[0].fields["surname"] = ExtractedField(
+        value="<script>alert(1)</script>", confidence=0.9
+    )
+    html = render_html(report, tmp_path)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
