@@ -23,9 +23,10 @@ TICKED_ABOVE = 0.09
 middle of the box covers about 0.1-0.2 of it, an X more, a filled box nearly all."""
 
 # Box side relative to the label's text height: boxes are drawn about as tall as the text
-# next to them, rarely smaller than 60 % or larger than three times.
-_MIN_SIDE, _MAX_SIDE = 0.6, 3.0
+# next to them, rarely smaller than half or larger than three times (blur inflates the text).
+_MIN_SIDE, _MAX_SIDE = 0.45, 3.0
 _SQUARE_ASPECT = (0.75, 1.33)
+_MAX_OFFSET = 0.6  # how far, in label heights, a box's middle may sit above or below the label's
 _SIDE_COVERAGE = 0.7  # share of each edge the border's straight strokes must cover
 _SEARCH_WIDTH = 10.0  # how far left or right of the label to look, in label heights
 
@@ -110,6 +111,21 @@ def _overlaps(a: BBox, b: BBox) -> bool:
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
+def _gaps(rect: BBox, label: BBox) -> dict[str, float]:
+    """Distance from the label to a box on either side. OCR often reads a box (ticked or
+    not) as a glyph and takes it into the label's first or last word: a box overlapping
+    the label's very start or end counts as touching it; one inside the label does not."""
+    lx, _, lw, _ = label
+    x, _, w, _ = rect
+    gaps = {"right": float(x - (lx + lw)), "left": float(lx - (x + w))}
+    if _overlaps(rect, label):
+        if x <= lx + w:
+            gaps["left"] = 0.0
+        if x + w >= lx + lw - w:
+            gaps["right"] = 0.0
+    return gaps
+
+
 def find_checkbox_near(gray: np.ndarray, label_bbox: BBox, *, side: str = "either") -> BBox | None:
     """The square box nearest to the label on its line, left or right of it (`side`:
     "left", "right" or "either"), in the pixels of `gray`; None when there is none.
@@ -137,21 +153,21 @@ def find_checkbox_near(gray: np.ndarray, label_bbox: BBox, *, side: str = "eithe
             continue
         if not _SQUARE_ASPECT[0] <= cw / ch <= _SQUARE_ASPECT[1]:
             continue
-        if _overlaps(rect, label_bbox) or abs(rect[1] + ch / 2 - label_center_y) > text_height:
+        offset = abs(rect[1] + ch / 2 - label_center_y)
+        if offset > _MAX_OFFSET * text_height:
             continue
         if not _edges_covered(strokes, (cx, cy, cw, ch)):
             continue
-        gap_right = rect[0] - (lx + lw)
-        gap_left = lx - (rect[0] + cw)
-        gaps = {"right": gap_right, "left": gap_left}
+        gaps = _gaps(rect, label_bbox)
         allowed = [g for s, g in gaps.items() if side in (s, "either") and g >= -2]
         if not allowed:
             continue
-        # The outer and inner outline of one box both qualify; the outer one is nearer the
-        # label, so the whole border is measured as border.
-        gap = min(allowed)
-        if best is None or gap < best[0]:
-            best = (gap, rect)
+        # Boxes stacked in a column sit at the same distance from every label: the one level
+        # with the label wins. The outer and inner outline of one box both qualify; the
+        # outer one is nearer the label, so the whole border is measured as border.
+        score = offset + min(allowed)
+        if best is None or score < best[0]:
+            best = (score, rect)
     return best[1] if best else None
 
 

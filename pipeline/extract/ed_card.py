@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 from rapidfuzz import fuzz
 
-from pipeline.checkbox import read_tick_box
+from pipeline.checkbox import TickReading, read_tick_box
 from pipeline.classify import read_page
 from pipeline.extract.residence_card import (
     CardFields,
@@ -44,6 +44,7 @@ _OTHER_BOX_LABELS = ("Special Permanent Resident Certificate", "I hold a Special
 _REENTRY_MATCH = 65.0
 _LABEL_MATCH = 80.0  # rapidfuzz ratio a run of words needs to count as a label
 _VALUE_HEIGHT = 48  # pixels each handwritten line is scaled to for OCR
+_LABEL_HEIGHT = 32  # pixels each label strip is scaled to for OCR
 _WORD_SPACE = 0.8  # a gap wider than this share of the letters' height separates words
 ED_CARD_ASPECT = 148.0 / 105.0
 _CANONICAL_WIDTH = 1800  # about 12 px/mm: 1.6 mm labels some 19 px tall
@@ -74,34 +75,84 @@ def _find_label(lines: list[Line], variants: tuple[str, ...]) -> BBox | None:
     return best[1] if best else None
 
 
-def _ruled_boxes(gray: np.ndarray, stroke: int) -> list[BBox]:
-    """Rectangles drawn on the card (field boxes), from its long straight strokes."""
+def _field_boxes(gray: np.ndarray) -> list[BBox]:
+    """The ruled boxes fields are written in: rectangles of long straight strokes, wider
+    than a fifth of the card and a field's height (the frame around the tick boxes and
+    the card's own edge are larger, letters far smaller)."""
+    height, width = gray.shape
     _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, stroke), np.uint8))
+    stroke = max(15, height // 25)
+    horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, 2 * stroke), np.uint8))
     vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((stroke, 1), np.uint8))
     lines = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
-    contours, _ = cv2.findContours(lines, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-    return [tuple(int(v) for v in cv2.boundingRect(c)) for c in contours]  # type: ignore[misc]
+    contours, _ = cv2.findContours(lines, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    boxes: list[BBox] = []
+    for contour in contours:
+        x, y, w, h = (int(v) for v in cv2.boundingRect(contour))
+        if w > width / 5 and height / 20 < h < height / 5 and w > 2 * h:
+            # Outer and inner outline of one frame: keep the inner, which is the writing room.
+            boxes = [b for b in boxes if not _same_frame(b, (x, y, w, h))]
+            boxes.append((x, y, w, h))
+    return boxes
 
 
-def _value_region(label: BBox, boxes: list[BBox], shape: tuple[int, ...]) -> BBox:
-    """Inside of the smallest ruled box holding the label, below the label; without one,
-    a band under the label as wide as a field usually is."""
-    lx, ly, lw, lh = label
-    centre_x, centre_y = lx + lw / 2, ly + lh / 2
-    holding = [
-        b
-        for b in boxes
-        if b[0] < centre_x < b[0] + b[2] and b[1] < centre_y < b[1] + b[3] and b[3] > 2.5 * lh
-    ]
-    top = ly + lh + max(2, lh // 4)
-    if holding:
-        x, y, w, h = min(holding, key=lambda b: b[2] * b[3])
-        margin = max(3, lh // 3)
-        x0, x1, y1 = x + margin, x + w - margin, y + h - margin
-    else:
-        x0, x1, y1 = max(0, lx - lh), min(shape[1], lx + 30 * lh), min(shape[0], top + 4 * lh)
-    return (x0, top, max(1, x1 - x0), max(1, y1 - top))
+def _same_frame(a: BBox, b: BBox) -> bool:
+    tolerance = max(a[3], b[3]) // 6
+    return all(abs(p - q) <= tolerance for p, q in zip(a, b, strict=True))
+
+
+def _label_strip(box: BBox) -> BBox:
+    """Where a field box prints its label: the top of the box."""
+    x, y, w, h = box
+    return (x + 2, y + 2, w - 4, max(4, int(h * 0.38)))
+
+
+def _writing_room(box: BBox) -> BBox:
+    """Where a field box is written in: below its label strip, clear of the frame."""
+    x, y, w, h = box
+    _, sy, _, sh = _label_strip(box)
+    margin = max(3, h // 15)
+    return (x + margin, sy + sh, w - 2 * margin, y + h - margin - (sy + sh))
+
+
+def _inside(outer: BBox, inner: BBox) -> bool:
+    cx, cy = inner[0] + inner[2] / 2, inner[1] + inner[3] / 2
+    return outer[0] <= cx <= outer[0] + outer[2] and outer[1] <= cy <= outer[1] + outer[3]
+
+
+def _label_of(text: str) -> tuple[str | None, float]:
+    line = Line([Word(w, 1.0, (0, 0, 0, 0)) for w in text.split()])
+    best: tuple[str | None, float] = (None, 0.0)
+    for name, variants in _LABELS.items():
+        score = max(_window_score(line, variant)[0] for variant in variants)
+        if score > best[1]:
+            best = (name, score)
+    return best if best[1] >= _LABEL_MATCH else (None, best[1])
+
+
+def _field_regions(image: np.ndarray, lines: list[Line], ocr: OcrEngine) -> dict[str, BBox]:
+    """Where each field is written: the writing room of the ruled box whose label names
+    it. Labels come from the page reading where it found them; the label strips of boxes
+    it left unnamed are read again in one pass (small print is often lost in a whole-page
+    reading)."""
+    boxes = _field_boxes(image)
+    named: dict[str, BBox] = {}
+    for name, variants in _LABELS.items():
+        label = _find_label(lines, variants)
+        holding = [b for b in boxes if label and _inside(b, label)]
+        if holding:
+            named[name] = min(holding, key=lambda b: b[2] * b[3])
+    unnamed = [b for b in boxes if b not in named.values()]
+    if len(named) < len(_LABELS) and unnamed:
+        flat, _ = flatten_background(image)
+        strips = read_stacked(
+            flat, [_label_strip(b) for b in unnamed], ocr, lang="eng", line_height=_LABEL_HEIGHT
+        )
+        for box, words in zip(unnamed, strips, strict=True):
+            name, _ = _label_of(" ".join(w.text for w in words))
+            if name and name not in named:
+                named[name] = box
+    return {name: _writing_room(box) for name, box in named.items()}
 
 
 def _words_inside(lines: list[Line], region: BBox) -> list[Word]:
@@ -151,22 +202,47 @@ def _read_values(
     return values
 
 
-def _reentry_label(lines: list[Line]) -> BBox | None:
-    """The tick box's label: its English line, grown upward over the Japanese line above
-    it, so the box (as tall as both) lines up with the label's middle. Blurred photos
-    garble the line, so a looser match is accepted, but only on a line that reads more like
-    this label than like the neighbouring box's: reading the wrong box would answer the
-    question confidently and wrongly."""
+def _box_label(lines: list[Line], labels: tuple[str, ...], rivals: tuple[str, ...]) -> BBox | None:
+    """A tick box's label: its English line, grown upward over the Japanese line above it,
+    so the box (as tall as both) lines up with the label's middle. Blurred photos garble
+    the line, so a loose match is accepted, but only on a line that reads more like this
+    label than like the neighbouring box's."""
     best: tuple[float, Line] | None = None
     for line in lines:
-        score = max(_window_score(line, label)[0] for label in _REENTRY_LABELS)
-        other = max(_window_score(line, label)[0] for label in _OTHER_BOX_LABELS)
-        if score >= _REENTRY_MATCH and score > other + 10 and (best is None or score > best[0]):
+        score = max(_window_score(line, label)[0] for label in labels)
+        rival = max(_window_score(line, label)[0] for label in rivals)
+        if score >= _REENTRY_MATCH and score > rival + 10 and (best is None or score > best[0]):
             best = (score, line)
     if best is None:
         return None
-    x, y, w, h = best[1].bbox
+    # Word boxes, not the line's: a blurred photo merges neighbours into a tall line box.
+    words = [w for w in best[1].words if re.search(r"[A-Za-z]", w.text)] or best[1].words
+    x, _, w, _ = union_bbox([word.bbox for word in words])
+    h = int(np.median([word.bbox[3] for word in words]))
+    y = int(np.median([word.bbox[1] for word in words]))
     return (x, y - h - h // 3, w, 2 * h + h // 3)
+
+
+def _middle_y(box: BBox) -> float:
+    return box[1] + box[3] / 2
+
+
+def _read_reentry_box(
+    gray: np.ndarray, lines: list[Line]
+) -> tuple[TickReading | None, BBox | None]:
+    """The special re-entry box and its reading, with its label's box. A box that sits
+    nearer the neighbouring box's label than its own is the neighbour's: reading it would
+    answer the question confidently and wrongly, so there is no reading then."""
+    label = _box_label(lines, _REENTRY_LABELS, _OTHER_BOX_LABELS)
+    if label is None:
+        return None, None
+    tick = read_tick_box(gray, label, side="left")
+    other = _box_label(lines, _OTHER_BOX_LABELS, _REENTRY_LABELS)
+    if tick and other:
+        own = abs(_middle_y(tick.box) - _middle_y(label))
+        if abs(_middle_y(tick.box) - _middle_y(other)) <= own:
+            return None, label
+    return tick, label
 
 
 def _digits_only_date(image: np.ndarray, region: BBox, ocr: OcrEngine) -> tuple[date | None, float]:
@@ -203,18 +279,13 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
     gray = card.image
     out = CardFields(page, card)
 
-    label = _reentry_label(lines)
-    tick = read_tick_box(gray, label, side="left") if label else None
+    tick, label = _read_reentry_box(gray, lines)
     if tick is None:
         out.set_box("reentry_intent", None, 0.0, label)
     else:
         out.set_box("reentry_intent", tick.ticked, tick.confidence, tick.box)
 
-    labels = {name: _find_label(lines, text) for name, text in _LABELS.items()}
-    found = {name: box for name, box in labels.items() if box is not None}
-    stroke = max(20, 3 * max((b[3] for b in found.values()), default=8))
-    boxes = _ruled_boxes(gray, stroke)
-    regions = {name: _value_region(box, boxes, gray.shape) for name, box in found.items()}
+    regions = _field_regions(gray, lines, ocr)
     values = _read_values(gray, lines, regions, ocr)
 
     surname, given = values.get("surname", ("", 0.0)), values.get("given_names", ("", 0.0))

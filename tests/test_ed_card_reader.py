@@ -1,0 +1,107 @@
+"""The ED card reader on rendered cards with known truth. The special re-entry box must never
+be answered confidently and wrongly: a wrong answer either way costs the holder their
+status or sends a complete case back."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from pipeline.extract.ed_card import extract_ed_card
+from pipeline.ocr import TesseractEngine
+from pipeline.page import Page, PreparedPage
+from pipeline.preprocess import prepare_page
+from samples.degrade import degrade
+from samples.documents.ed_card import MARKS, render_ed_card
+from samples.identity import random_identity
+from tests.conftest import to_bgr
+
+AS_OF = date(2026, 11, 23)
+CONFIDENT = 0.75
+
+
+@pytest.fixture(scope="module")
+def ocr() -> TesseractEngine:
+    return TesseractEngine()
+
+
+def _as_printed(image: Image.Image) -> PreparedPage:
+    bgr = to_bgr(image)
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    return PreparedPage(source=Page("ed.png", 1, "0" * 64, bgr), image=gray, to_original=np.eye(3))
+
+
+@pytest.mark.parametrize("mark", [*MARKS, None])
+@pytest.mark.parametrize("seed", range(2))
+def test_tick_read_from_a_clean_card(mark: str | None, seed: int, ocr: TesseractEngine) -> None:
+    rng = random.Random(f"ed-{mark}-{seed}")
+    rendered = render_ed_card(
+        random_identity(rng, AS_OF), rng, ticked=mark is not None, mark=mark or "check"
+    )
+    field = extract_ed_card(_as_printed(rendered.image), ocr)["reentry_intent"]
+    assert field.value is rendered.fields["reentry_intent"]
+    assert field.confidence >= CONFIDENT
+    assert field.bbox is not None
+
+
+@pytest.mark.parametrize("profile", ["clean", "scan150", "phone", "rotated"])
+@pytest.mark.parametrize("ticked", [True, False])
+def test_tick_is_right_or_admitted_unclear(
+    profile: str, ticked: bool, ocr: TesseractEngine
+) -> None:
+    rng = random.Random(f"ed-{profile}-{ticked}")
+    rendered = render_ed_card(random_identity(rng, AS_OF), rng, ticked=ticked, mark="check")
+    image, _ = degrade(rendered.image, rng, profile=profile)
+    page = prepare_page(Page("ed.jpg", 1, "0" * 64, to_bgr(image)), ocr)
+    field = extract_ed_card(page, ocr)["reentry_intent"]
+    if field.value is None:
+        assert field.confidence < 0.5
+    else:
+        assert field.value is ticked
+
+
+def test_stray_dot_in_the_box_is_unclear_not_a_tick(ocr: TesseractEngine) -> None:
+    """A pen touch inside the box is neither empty nor ticked: the reader must say so."""
+    rng = random.Random("ed-dot")
+    rendered = render_ed_card(random_identity(rng, AS_OF), rng, ticked=False)
+    empty = extract_ed_card(_as_printed(rendered.image), ocr)["reentry_intent"]
+    assert empty.value is False
+    x, y, w, h = empty.bbox
+    dotted = rendered.image.copy()
+    radius = w * 0.09
+    centre = (x + w / 2, y + h / 2)
+    ImageDraw.Draw(dotted).ellipse(
+        [centre[0] - radius, centre[1] - radius, centre[0] + radius, centre[1] + radius],
+        fill=(20, 25, 90),
+    )
+    field = extract_ed_card(_as_printed(dotted), ocr)["reentry_intent"]
+    assert field.value is None
+    assert field.confidence < 0.5
+
+
+def test_no_box_on_the_page_gives_no_answer(ocr: TesseractEngine) -> None:
+    blank = Image.new("RGB", (1500, 1060), "white")
+    ImageDraw.Draw(blank).text((100, 100), "EMBARKATION CARD FOR RE-ENTRANT", fill="black")
+    fields = extract_ed_card(_as_printed(blank), ocr)
+    assert fields["reentry_intent"].value is None
+    assert fields["reentry_intent"].confidence == 0.0
+
+
+def test_identity_fields_of_clean_cards(ocr: TesseractEngine) -> None:
+    """Handwritten capitals on clean cards: most values exact, none wrong with confidence."""
+    names = ("name", "passport_number", "nationality", "date_of_birth")
+    right = total = 0
+    for index in range(6):
+        rng = random.Random(f"ed-fields-{index}")
+        rendered = render_ed_card(random_identity(rng, AS_OF), rng, ticked=index % 2 == 0)
+        fields = extract_ed_card(_as_printed(rendered.image), ocr)
+        for name in names:
+            total += 1
+            if fields[name].value == rendered.fields[name]:
+                right += 1
+    assert right >= 0.8 * total, f"{right}/{total}"
