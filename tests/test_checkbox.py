@@ -152,3 +152,22 @@ def test_tick_state_never_guesses_inside_the_doubtful_band(ink: float) -> None:
     else:
         assert ticked is (ink >= TICKED_ABOVE)
         assert confidence >= 0.75
+
+
+@pytest.mark.parametrize("box_side", ["left", "right"])
+def test_box_taken_into_the_label_by_ocr_is_still_found(box_side: str) -> None:
+    """OCR often reads the box as a glyph of the label's first or last word."""
+    gray, label, truth = _form("x", box_side=box_side, seed=3)
+    x0, x1 = min(label[0], truth[0]), max(label[0] + label[2], truth[0] + truth[2])
+    swallowed = (x0, label[1], x1 - x0, label[3])
+    assert _close(find_checkbox_near(gray, swallowed, side=box_side), truth)
+
+
+def test_box_level_with_the_label_wins_over_one_beside_the_next_line() -> None:
+    """In a column of boxes each label gets its own box, not its neighbour's."""
+    gray, label, truth = _form("none", seed=5)
+    lower_label = (label[0], label[1] + 4 * 28, label[2], label[3])
+    found = find_checkbox_near(gray, lower_label, side="left")
+    assert found is not None
+    assert not _close(found, truth)
+    assert abs((found[1] + found[3] / 2) - (lower_label[1] + lower_label[3] / 2)) < 28

@@ -8,14 +8,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.textparse import (
+    AGREED_DATE_CONFIDENCE,
+    CHOSEN_DATE_CONFIDENCE,
     UNLIMITED_PERIOD,
+    fold_for_matching,
     is_unlimited,
+    match_country,
     match_status,
     match_work_restriction,
     normalize_name,
     parse_card_number,
     parse_date,
     parse_period,
+    reconcile_kanji_date,
+    transfer_spaces,
 )
 from schemas.reference import Period, status_table
 
@@ -252,3 +258,95 @@ def test_match_work_restriction(text: str, code: str) -> None:
 )
 def test_normalize_name(text: str, expected: str) -> None:
     assert normalize_name(text) == expected
+
+
+# What Tesseract's English model makes of 年, 月 and 日 (seen on rendered cards).
+_KANJI_JUNK = {
+    "年": ["F", "4F", "5F", "A", "7F", ""],
+    "月": ["A", "H", "R", "F"],
+    "日": ["8", "H", "Q", ""],
+}
+
+
+@given(st.dates(min_value=date(1930, 1, 1), max_value=date(2060, 12, 31)), st.data())
+def test_reconcile_kanji_date_finds_the_date_in_the_english_junk(
+    day: date, data: st.DataObject
+) -> None:
+    junk = {kanji: data.draw(st.sampled_from(options)) for kanji, options in _KANJI_JUNK.items()}
+    english = f"{day.year}{junk['年']}{day.month:02d}{junk['月']}{day.day:02d}{junk['日']}"
+    # The Japanese model reads the structure right but may turn a 0 into 9 or drop it.
+    japanese_month = data.draw(st.sampled_from([f"{day.month:02d}", str(day.month)]))
+    japanese = f"{day.year}年{japanese_month.replace('0', '9', 1)}月{day.day:02d}日"
+    found, confidence = reconcile_kanji_date(english, japanese)
+    assert found == day
+    assert confidence >= CHOSEN_DATE_CONFIDENCE
+
+
+def test_reconcile_kanji_date_confidence_says_whether_the_models_agree() -> None:
+    assert reconcile_kanji_date("2027F03A318", "2027年03月31日") == (
+        date(2027, 3, 31),
+        AGREED_DATE_CONFIDENCE,
+    )
+    # The Japanese reading dropped the 0 of 10: it still picks 10 over 08.
+    assert reconcile_kanji_date("3A2027F02A108", "2027年92月1日)")[0] == date(2027, 2, 10)
+    found, confidence = reconcile_kanji_date("", "2631年95月64日")
+    assert found == date(2031, 5, 4)
+    assert confidence < CHOSEN_DATE_CONFIDENCE
+    assert reconcile_kanji_date("XYZ", "no date") == (None, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("ベトナム", "VNM"),
+        ("ブイリピン", "PHL"),
+        ("フィ リピ ン", "PHL"),
+        ("韓国", "KOR"),
+        ("米国", "USA"),
+        ("VIETNAMESE", "VNM"),
+        ("REPUBLIC OF KOREA", "KOR"),
+        ("BRASILEIRO(A)", "BRA"),
+    ],
+)
+def test_match_country(text: str, code: str) -> None:
+    assert match_country(text)[0] == code
+
+
+def test_match_country_refuses_noise() -> None:
+    assert match_country("ーーrゃ")[0] is None
+
+
+def test_fold_for_matching_ignores_voicing_small_kana_and_punctuation() -> None:
+    assert fold_for_matching("ブイリピン") == fold_for_matching("フィリピン")
+    assert fold_for_matching("技術・人文知識") == fold_for_matching("技術 人文知識")
+    assert fold_for_matching("Engineer/Specialist") == "engineerspecialist"
+
+
+@pytest.mark.parametrize(
+    ("spaced", "unspaced", "expected"),
+    [
+        ("SMITH JESSICA ANN", "SMITHJESSICAANN", "SMITH JESSICA ANN"),
+        ("SMlTH JESS1CA ANN", "SMITHJESSICAANN", "SMITH JESSICA ANN"),
+        ("DOS SANTOS", "D0SSANT0S", "D0S SANT0S"),
+        ("KIM", "KIM", "KIM"),
+    ],
+)
+def test_transfer_spaces(spaced: str, unspaced: str, expected: str) -> None:
+    assert transfer_spaces(spaced, unspaced) == expected
+
+
+@given(
+    st.lists(
+        st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=8),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_transfer_spaces_restores_words_read_identically(words: list[str]) -> None:
+    spaced = " ".join(words)
+    assert transfer_spaces(spaced, spaced.replace(" ", "")) == spaced
+
+
+def test_parse_date_reads_handwritten_day_month_year() -> None:
+    assert parse_date("26 10 1980") == date(1980, 10, 26)
+    assert parse_date("26, 10 1977.") == date(1977, 10, 26)
