@@ -21,6 +21,7 @@ from functools import cache
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.mrz import (
     ALPHABET,
@@ -42,6 +43,7 @@ from pipeline.textparse import parse_date
 from schemas.report import ExtractedField
 
 log = logging.getLogger(__name__)
+CONFIDENT_VIZ_WORD = 0.8  # visual-zone words below this are no evidence against the MRZ
 
 OCRB_FONT = "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
 _FONT_SIZE = 45  # template scale: OCR-B caps are 0.71 em, 32 px here
@@ -322,26 +324,17 @@ def _folded(text: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", text.upper()).translate(_LOOK_ALIKE_DIGITS)
 
 
-def _edit_distance(a: str, b: str) -> int:
-    row = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        previous, row[0] = row[0], i
-        for j, char_b in enumerate(b, 1):
-            previous, row[j] = (
-                row[j],
-                min(row[j] + 1, row[j - 1] + 1, previous + (char_a != char_b)),
-            )
-    return row[-1]
-
-
 def _visual_dates(ocr: OcrResult) -> list[date]:
-    """Every date the visual zone prints (`12 APR 2031`, also two to a line)."""
+    """Every date the visual zone prints (`12 APR 2031`, also two to a line) whose words were
+    all read with confidence: a shaky reading of a printed date is no evidence against an MRZ
+    whose check digits hold."""
     found = []
     for line in ocr.lines:
-        words = [w.text for w in line.words]
-        for start in range(len(words)):
-            day = parse_date(" ".join(words[start : start + 3]))
-            if day and day not in found:
+        for start in range(len(line.words)):
+            words = line.words[start : start + 3]
+            day = parse_date(" ".join(w.text for w in words))
+            sure = min(w.confidence for w in words) >= CONFIDENT_VIZ_WORD
+            if day and sure and day not in found:
                 found.append(day)
     return found
 
@@ -357,23 +350,24 @@ def viz_mismatches(fields: dict[str, MrzField], ocr: OcrResult) -> list[str]:
     if number and number.value:
         wanted = _folded(str(number.value))
         tokens = {_folded(w) for w in words} - {""}
-        near = [t for t in tokens if len(t) == len(wanted) and _edit_distance(t, wanted) <= 2]
+        near = [t for t in tokens if len(t) == len(wanted) and Levenshtein.distance(t, wanted) <= 2]
         if near and wanted not in tokens:
             mismatches.append("document_number")
     surname = fields.get("surname")
     if surname and surname.value:
         printed = {re.sub(r"[^A-Z]", "", w.upper()) for w in words}
         for part in str(surname.value).split():
-            near = [p for p in printed if len(p) >= 3 and _edit_distance(p, part) <= 2]
+            near = [p for p in printed if len(p) >= 3 and Levenshtein.distance(p, part) <= 2]
             if near and part not in printed:
                 mismatches.append("surname")
                 break
-    dates = _visual_dates(ocr)
-    if len(dates) >= 2:
-        for name, printed_day in (("date_of_birth", min(dates)), ("date_of_expiry", max(dates))):
-            field = fields.get(name)
-            if field and field.value and field.value != printed_day.isoformat():
-                mismatches.append(name)
+    printed_days = [day.isoformat() for day in _visual_dates(ocr)]
+    for name in ("date_of_birth", "date_of_expiry"):
+        field = fields.get(name)
+        if not field or not field.value or field.value in printed_days:
+            continue
+        if any(Levenshtein.distance(day, str(field.value)) <= 2 for day in printed_days):
+            mismatches.append(name)  # printed a digit or two away from the MRZ's date
     return mismatches
 
 
