@@ -20,6 +20,7 @@ from samples.documents.passport import render_passport
 from samples.documents.photo import render_photo
 from samples.documents.residence_card import render_card_back, render_card_front
 from samples.identity import random_identity
+from schemas.report import DOC_TYPES as ALL_DOC_TYPES
 from tests.conftest import text_page, to_bgr
 
 AS_OF = date(2026, 11, 23)
@@ -45,18 +46,7 @@ def _render(doc_type: str, rng: random.Random) -> Image.Image:
     return render_letter(doc_type, person, rng).image
 
 
-DOC_TYPES = [
-    "passport",
-    "residence_card_front",
-    "residence_card_back",
-    "reentry_ed_card",
-    "application_form",
-    "letter_of_guarantee",
-    "written_oath",
-    "reference_materials",
-    "reason_document",
-    "photo",
-]
+DOC_TYPES = [t for t in ALL_DOC_TYPES if t != "unknown"]
 
 
 @pytest.fixture(scope="module")
