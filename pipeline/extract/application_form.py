@@ -186,21 +186,30 @@ class _Words:
         self.rules = _Rules((), ())
 
     def _rows(self) -> list[list[int]]:
-        """Token indices grouped into rows, each sorted left to right. A word joins a row
-        whose first word's middle is level with its own, so that a tall bracket or a merged
-        pair of lines the OCR returns as one word cannot chain two lines together."""
+        """Token indices grouped into rows, each sorted left to right. A word joins the row
+        whose words' mean middle is level with its own middle, within half the smaller of
+        its height and the row's tallest word, so that words without ascenders ("of") still
+        join their line and a tall bracket or two lines read as one word chain nothing."""
         order = sorted(range(len(self.tokens)), key=lambda i: _centre(self.tokens[i].bbox)[1])
-        rows: list[tuple[float, float, list[int]]] = []  # middle, height, members
+        rows: list[list[int]] = []
+        summaries: list[tuple[float, float]] = []  # mean middle, tallest word
         for index in order:
             _, y, _, h = self.tokens[index].bbox
             middle = y + h / 2
-            for middle_of_row, height_of_row, members in reversed(rows):
-                if abs(middle - middle_of_row) <= 0.5 * min(h, height_of_row):
-                    members.append(index)
+            for r in range(len(rows) - 1, -1, -1):
+                mean_middle, tallest = summaries[r]
+                if abs(middle - mean_middle) <= 0.5 * min(h, tallest):
+                    rows[r].append(index)
+                    count = len(rows[r])
+                    summaries[r] = (
+                        mean_middle + (middle - mean_middle) / count,
+                        max(tallest, h),
+                    )
                     break
             else:
-                rows.append((middle, h, [index]))
-        return [sorted(m, key=lambda i: self.tokens[i].bbox[0]) for _, _, m in rows]
+                rows.append([index])
+                summaries.append((middle, h))
+        return [sorted(m, key=lambda i: self.tokens[i].bbox[0]) for m in rows]
 
     def _gap(self, left: int, right: int) -> float:
         a, b = self.tokens[left].bbox, self.tokens[right].bbox
@@ -957,7 +966,8 @@ class _FormReader:
                 return None
             if not self._within_text(reading.box):
                 break
-            label = union_bbox([label, reading.box])
+            # Look on from the left edge of the square that was part of the text.
+            label = (reading.box[0] - 2, caption[1], 1, caption[3])
         else:
             return None
         for widget in self.widgets:
