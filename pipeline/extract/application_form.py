@@ -496,7 +496,7 @@ class _Regions:
             for s in self.rules.horizontal
             if s.x0 <= min(x, hit.block_left) + 1.5 * unit
             and s.x1 >= x + w - 2
-            and y + h - 0.3 * unit <= s.y0 <= y + h + 1.5 * unit
+            and y + h - 0.3 * unit <= s.y0 <= y + h + 2.6 * unit
         ]
         if not tops:
             return None
@@ -527,7 +527,7 @@ class _Regions:
         above = [
             s.y1
             for s in self.rules.horizontal
-            if s.y1 < line.y0 - 4 and s.x0 < line.x1 and s.x1 > line.x0
+            if s.y1 <= y and s.x0 < line.x1 and s.x1 > line.x0
         ]
         top = max([round(min(y - 0.6 * unit, line.y0 - 1.6 * self.value_height)), *above])
         return (line.x0, top + 2, line.x1 - line.x0, line.y0 - top - 3)
@@ -1004,7 +1004,7 @@ class _FormReader:
         best: tuple[float, int] | None = None
         for index, token in enumerate(self.words.tokens):
             tx, ty, _, _ = token.bbox
-            if not (y - 2.5 * unit <= ty <= y + h + 4 * unit and tx >= hit.block_left - unit):
+            if not (y - 4 * unit <= ty <= y + h + 4 * unit and tx >= hit.block_left - unit):
                 continue
             if index in self.words.label_tokens or not token.folded:
                 continue
