@@ -187,8 +187,8 @@ def _digit_agreement(candidate: str, japanese: str) -> float:
     return float(sum(a == b for a, b in zip(candidate, japanese, strict=False)))
 
 
-AGREED_DATE_CONFIDENCE = 0.97
-"""Both models read the same date."""
+AGREED_CONFIDENCE = 0.97
+"""Two independent readings (the Japanese and English models) gave the same value."""
 UNIQUE_DATE_CONFIDENCE = 0.85
 """Only the English reading, but it allows one date only."""
 CHOSEN_DATE_CONFIDENCE = 0.6
@@ -239,7 +239,7 @@ def reconcile_kanji_date(english: str, japanese: str) -> tuple[date | None, floa
         return japanese_date, CHOSEN_DATE_CONFIDENCE / 2 if japanese_date else 0.0
     best = max(candidates, key=lambda item: item[0])[1]
     if best == japanese_date:
-        return best, AGREED_DATE_CONFIDENCE
+        return best, AGREED_CONFIDENCE
     if len({found for _, found in candidates}) == 1:
         return best, UNIQUE_DATE_CONFIDENCE
     return best, CHOSEN_DATE_CONFIDENCE
@@ -363,14 +363,16 @@ def text_similarity(reading: str, name: str) -> float:
     return (whole + fuzz.partial_ratio(name, reading) / 100.0) / 2
 
 
-def _best_match(text: str, candidates: list[tuple[str, str]]) -> tuple[str | None, float]:
+def _best_match(
+    text: str, candidates: list[tuple[str, str]], threshold: float = _MATCH_THRESHOLD
+) -> tuple[str | None, float]:
     reading = fold_for_matching(text)
     best_key, best_score = None, 0.0
     for key, name in candidates:
         score = text_similarity(reading, fold_for_matching(name))
         if score > best_score:
             best_key, best_score = key, score
-    if best_score < _MATCH_THRESHOLD:
+    if best_score < threshold:
         return None, best_score
     return best_key, best_score
 
@@ -386,10 +388,12 @@ def _restriction_names() -> list[tuple[str, str]]:
     return [(r.code, name) for r in restrictions for name in (r.japanese, r.english)]
 
 
-def match_status(text: str) -> tuple[str | None, float]:
+def match_status(text: str, threshold: float = _MATCH_THRESHOLD) -> tuple[str | None, float]:
     """The status of residence (English name, as the contract reports it) that `text` reads
-    as, Japanese or English, with a 0..1 similarity; None below the match threshold."""
-    return _best_match(text, _status_names())
+    as, Japanese or English, with a 0..1 similarity; None below `threshold`. Where the text
+    is known to be a status (it follows the status label), a lower threshold lets a
+    two-kanji name with one misread kanji (宗孝 for 宗教) through, with its low score."""
+    return _best_match(text, _status_names(), threshold)
 
 
 def match_work_restriction(text: str) -> tuple[str | None, float]:

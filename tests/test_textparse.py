@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.textparse import (
-    AGREED_DATE_CONFIDENCE,
+    AGREED_CONFIDENCE,
     CHOSEN_DATE_CONFIDENCE,
     UNLIMITED_PERIOD,
     fold_for_matching,
@@ -285,7 +285,7 @@ def test_reconcile_kanji_date_finds_the_date_in_the_english_junk(
 def test_reconcile_kanji_date_confidence_says_whether_the_models_agree() -> None:
     assert reconcile_kanji_date("2027F03A318", "2027年03月31日") == (
         date(2027, 3, 31),
-        AGREED_DATE_CONFIDENCE,
+        AGREED_CONFIDENCE,
     )
     # The Japanese reading dropped the 0 of 10: it still picks 10 over 08.
     assert reconcile_kanji_date("3A2027F02A108", "2027年92月1日)")[0] == date(2027, 2, 10)

@@ -3,13 +3,14 @@
 The card has no MRZ, so every decision rests on printed text read from a small, patterned
 card. The reader finds the card, warps it to one size, flattens its tinted background and
 splits it into text rows and, within a row, into chunks separated by wide gaps (a label block,
-then its value). All rows are read in ONE Japanese pass over a stack of the row crops: a
-whole-card pass drops rows and a pass per crop pays Tesseract's start-up cost a dozen times.
-Tesseract's Japanese model misreads 0 as 9 or 6, so every digit group it finds is read again,
-in a second single pass, by the English model restricted to digits and capitals; card number
-and name come from that pass too. Fields are found by their printed labels (Japanese or
-English, fuzzily) and, where a label is garbled, by what the value itself looks like (a status
-of residence, a period with its expiry in brackets, まで有効).
+then its value). Every line of every chunk, scaled to one height, is read in ONE Japanese
+pass over a stack of the crops: a whole-card pass drops rows and garbles small labels, and a
+pass per crop pays Tesseract's start-up cost dozens of times. Tesseract's Japanese model
+misreads 0 as 9 or 6, so the values with digits or Latin letters (card number, name, dates)
+are read again in a second single pass by the English model, restricted to capitals and
+digits, and the two readings are reconciled. Fields are found by their printed labels
+(Japanese or English, fuzzily) and, where a label is garbled, by what the value itself looks
+like (a status of residence, a period with its expiry in brackets, まで有効).
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+from rapidfuzz import fuzz
 
 from pipeline.ocr import BBox, OcrEngine, Word
 from pipeline.page import PreparedPage
 from pipeline.textparse import (
-    AGREED_DATE_CONFIDENCE,
+    AGREED_CONFIDENCE,
     fold_for_matching,
     is_unlimited,
     match_country,
@@ -55,8 +57,9 @@ _CHUNK_GAP_MM = 1.0  # labels and values are set at least 1.2 mm apart; letters 
 _MAX_ROW_MM = 4.4  # the tallest printed line (a label block beside a 3 mm value) and margin
 _ROW_PAD = 4
 _STACK_GAP = 24
-_LINE_HEIGHT = 40  # pixels each line is scaled to for OCR: glyphs some 30 px tall
+_LINE_HEIGHT = 32  # pixels each line is scaled to for OCR: glyphs some 25 px tall
 _LABEL_THRESHOLD = 0.62
+_LABELLED_STATUS = 0.5  # match threshold for the text after the status label
 _ALNUM_WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
@@ -423,15 +426,15 @@ _LABELS: dict[str, tuple[str, ...]] = {
 }
 
 
+_MID_ROW_LABELS = ("sex", "card_number")
+
+
 def _label_score(text: str, label: str) -> float:
+    """How much the chunk reads as the whole label (Japanese, English or both, as the
+    block stacks them): a value that merely contains a label's word (SEOJUN and SEX) or a
+    label's kanji (在留資格変更許可) must not pass for it."""
     chunk = fold_for_matching(text)
-    best = 0.0
-    for variant in _LABELS[label]:
-        folded = fold_for_matching(variant)
-        if len(chunk) > 2 * len(folded) + 2:  # a long chunk is a value, not this label
-            continue
-        best = max(best, text_similarity(chunk, folded))
-    return best
+    return max(fuzz.ratio(chunk, fold_for_matching(v)) / 100.0 for v in _LABELS[label])
 
 
 def find_labels(rows: list[Row]) -> dict[str, tuple[float, Span]]:
@@ -440,8 +443,11 @@ def find_labels(rows: list[Row]) -> dict[str, tuple[float, Span]]:
     for row in rows:
         marks: list[tuple[int, str, float]] = []
         for index, chunk in enumerate(row.chunks):
+            # Label blocks open their row; only 性別 and 番号 follow another value.
+            candidates = _LABELS if index == 0 else _MID_ROW_LABELS
             label, score = max(
-                ((lab, _label_score(chunk.text, lab)) for lab in _LABELS), key=lambda item: item[1]
+                ((lab, _label_score(chunk.text, lab)) for lab in candidates),
+                key=lambda item: item[1],
             )
             if score >= _LABEL_THRESHOLD:
                 marks.append((index, label, score))
@@ -500,7 +506,8 @@ def _front_spans(rows: list[Row], card_height: int) -> dict[str, Span]:
         "name": lambda r: not _TITLE.search(r.joined) and _mostly_latin(r.chunks[1:]),
         # The card prints the date of birth first, above every other date.
         "date_of_birth": lambda r: (
-            bool(_YEAR.search(r.joined))
+            r.y0 < card_height / 2
+            and bool(_YEAR.search(r.joined))
             and len(re.findall(r"\d", r.joined)) >= 6
             and "(" not in r.joined
         ),
@@ -520,10 +527,11 @@ def _front_spans(rows: list[Row], card_height: int) -> dict[str, Span]:
 
 
 def _card_number_span(rows: list[Row], card_height: int, labels: dict[str, Span]) -> Span | None:
-    """The chunk holding the card number: after 番号, else the top rows' chunk with the
-    most digits among ten or more letters and digits."""
-    if "card_number" in labels:
-        return labels["card_number"]
+    """The chunk holding the card number, printed at the top: after 番号, else the top
+    rows' chunk with the most digits among ten or more letters and digits."""
+    labelled = labels.get("card_number")
+    if labelled and labelled.row.y0 <= card_height * 0.3:
+        return labelled
     best: tuple[int, Span] | None = None
     for row in rows:
         if row.y0 > card_height * 0.3:
@@ -636,6 +644,21 @@ def _best_over_rows(
     return best
 
 
+def _match_in_span(
+    span: Span | None, match: Callable[[str], tuple[str | None, float]]
+) -> tuple[str | None, float, Span | None]:
+    """The best match for the whole span or any one of its chunks: marks beside a value
+    (a stray dash, a bit of the photo's edge) come as chunks of their own."""
+    if span is None:
+        return None, 0.0, None
+    best: tuple[str | None, float, Span | None] = (None, 0.0, span)
+    for part in [span] + [Span(span.row, [c]) for c in span.chunks]:
+        value, score = match(part.joined)
+        if value and score > best[1]:
+            best = (value, score, part)
+    return best
+
+
 def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedField]:
     """The contract's residence_card_front fields, each with confidence and its box in the
     page as loaded."""
@@ -669,7 +692,7 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
         out.set(
             "card_number",
             number,
-            (AGREED_DATE_CONFIDENCE if agreed else number_span.confidence) * factor,
+            (AGREED_CONFIDENCE if agreed else number_span.confidence) * factor,
             number_span,
             valid=well_formed if number else None,
         )
@@ -681,7 +704,7 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
         japanese = " ".join(c.text for c in spans["name"].chunks)
         name = normalize_name(transfer_spaces(japanese, text) if text else japanese)
         agreed = fold_for_matching(japanese) == fold_for_matching(text)
-        confidence = max(spans["name"].confidence, AGREED_DATE_CONFIDENCE if agreed else 0.0)
+        confidence = max(spans["name"].confidence, AGREED_CONFIDENCE if agreed else 0.0)
         out.set("name", name or None, confidence, spans["name"])
     else:
         out.set("name", None, 0.0, None)
@@ -702,7 +725,7 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
     )
 
     nationality_span = spans.get("nationality")
-    code, score = match_country(nationality_span.joined) if nationality_span else (None, 0.0)
+    code, score, nationality_span = _match_in_span(nationality_span, match_country)
     if code is None:
         code, score, nationality_span = _best_over_rows(
             reading.rows, match_country, lambda text: len(text) > 12
@@ -710,12 +733,15 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
         score *= 0.9  # found by its look alone
     out.set("nationality", code, score, nationality_span)
 
-    status_span = spans.get("status_of_residence")
-    status, score = match_status(status_span.joined) if status_span else (None, 0.0)
+    status, score, status_span = _match_in_span(
+        spans.get("status_of_residence"), lambda text: match_status(text, _LABELLED_STATUS)
+    )
     if status is None or score < 0.8:
-        status, score, status_span = _best_over_rows(
+        found = _best_over_rows(
             reading.rows, match_status, lambda text: match_work_restriction(text)[1] >= 0.8
         )
+        if found[1] > score:
+            status, score, status_span = found
     out.set("status_of_residence", status, score, status_span)
 
     # The work restriction is printed in a frame with no label of its own.
