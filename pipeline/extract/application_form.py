@@ -59,6 +59,8 @@ WORD_GAP = 2.5
 # Ink of a signature, in squared text heights: a scribble has several, an empty box none.
 SIGNED_INK = 1.0
 UNSIGNED_INK = 0.25
+# How sure a date parsed out of OCR noise is, next to one printed in a usual notation.
+NOISY_DATE = 0.5
 # Writing is at least this much darker than the paper (grey levels); less is scanner noise.
 MIN_CONTRAST = 60.0
 # A tick box is about as tall as the text beside it; a smaller square is part of a glyph.
@@ -223,7 +225,11 @@ class _Words:
         row = self.rows[self.row_of[index]]
         position = self.position[index]
         limit = 1.5 * self.tokens[index].bbox[3]
-        while position > 0 and self._gap(row[position - 1], row[position]) <= limit:
+        while (
+            position > 0
+            and self._gap(row[position - 1], row[position]) <= limit
+            and self.tokens[row[position - 1]].folded_all  # a border read as "|" is no word
+        ):
             position -= 1
         return row[position]
 
@@ -377,6 +383,7 @@ class _Words:
 # ---------------------------------------------------------------- the form's ruling
 
 _RULE_SCALE = 0.5  # rules are long: half resolution finds them in a quarter of the time
+RULE_MARGIN = 4  # pixels around a rule found at half resolution that still belong to it
 
 
 def _find_rules(gray: np.ndarray, text_height: float, tallest_text: float) -> _Rules:
@@ -412,16 +419,18 @@ def _find_rules(gray: np.ndarray, text_height: float, tallest_text: float) -> _R
     )
 
 
-def _rule_mask(binary: np.ndarray) -> np.ndarray:
-    """Where a value area's borders are (cell sides, box edges, the underline), widened by
-    their blurred edges: lines running across most of the area, which no stroke of a letter
-    or a kanji does."""
-    height, width = binary.shape
-    mask = np.zeros_like(binary)
-    for kernel in ((max(8, width // 2), 1), (1, max(8, round(0.7 * height)))):
-        element = cv2.getStructuringElement(cv2.MORPH_RECT, kernel)
-        mask |= cv2.morphologyEx(binary, cv2.MORPH_OPEN, element)
-    return cv2.dilate(mask, np.ones((5, 5), np.uint8))
+def _rule_mask(rules: _Rules, region: BBox) -> np.ndarray:
+    """Where the form's lines cross the region, widened by their blurred edges: taken from
+    the page's ruling, whose length tests tell lines from letters better than a crop can
+    (the stroke of an I fills a tight cell's height)."""
+    x, y, w, h = region
+    mask = np.zeros((max(0, h), max(0, w)), np.uint8)
+    for segment in (*rules.horizontal, *rules.vertical):
+        x0, y0 = segment.x0 - x - RULE_MARGIN, segment.y0 - y - RULE_MARGIN
+        x1, y1 = segment.x1 - x + RULE_MARGIN, segment.y1 - y + RULE_MARGIN
+        if x1 > 0 and y1 > 0 and x0 < w and y0 < h:
+            mask[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = 255
+    return mask
 
 
 def _without_specks(ink: np.ndarray, smallest: float) -> np.ndarray:
@@ -518,16 +527,14 @@ class _Regions:
             s
             for s in self.rules.horizontal
             if x + w - 0.5 * unit <= s.x0 <= x + w + 12 * unit
-            and y + h - 0.5 * unit <= s.y0 <= y + h + 3.5 * unit
+            and y + h - 0.5 * unit <= s.y0 <= y + h + 5 * unit
             and not self._label_between(hit, s.x0)
         ]
         if not lines:
             return None
         line = min(lines, key=lambda s: s.y0)
         above = [
-            s.y1
-            for s in self.rules.horizontal
-            if s.y1 <= y and s.x0 < line.x1 and s.x1 > line.x0
+            s.y1 for s in self.rules.horizontal if s.y1 <= y and s.x0 < line.x1 and s.x1 > line.x0
         ]
         top = max([round(min(y - 0.6 * unit, line.y0 - 1.6 * self.value_height)), *above])
         return (line.x0, top + 2, line.x1 - line.x0, line.y0 - top - 3)
@@ -631,9 +638,10 @@ class _Scan:
     Japanese and did not parse, with the Japanese model (one OCR call per model, not one
     per field; the page's sparse-text pass reads values worse than a clean crop does)."""
 
-    def __init__(self, gray: np.ndarray, ocr: OcrEngine, text_height: float) -> None:
+    def __init__(self, gray: np.ndarray, ocr: OcrEngine, rules: _Rules, text_height: float) -> None:
         self.gray = gray
         self.ocr = ocr
+        self.rules = rules
         self.text_height = text_height
 
     def locate(self, job: _Job) -> None:
@@ -704,7 +712,7 @@ class _Scan:
         if paper - darkest < MIN_CONTRAST:
             return None  # paper and scanner noise only
         binary = np.where(crop < (paper + darkest) / 2, 255, 0).astype(np.uint8)
-        rules = _rule_mask(binary)
+        rules = _rule_mask(self.rules, (max(0, x), max(0, y), crop.shape[1], crop.shape[0]))
         ink = _without_specks(binary & ~rules, 0.02 * self.text_height**2)
         points = cv2.findNonZero(ink)
         if points is None or len(points) < 0.05 * self.text_height**2:
@@ -736,9 +744,21 @@ def _parse_country(text: str) -> _Parsed | None:
     return (code, 1.0, None) if code else None
 
 
+_CLEAN_DATE = re.compile(
+    r"\d{4}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{1,2}|\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}"
+    r"|\d{1,2}\s*[A-Z]{3,9}\.?\s*\d{4}|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+    r"|(令和|平成|昭和)\s*(\d{1,2}|元)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+)
+
+
 def _parse_date(text: str) -> _Parsed | None:
+    """A date; one read out of noise (年月日 read by the English model as letters and
+    digits) is less sure, so that the Japanese model reads it again."""
     day = parse_date(text)
-    return (day.isoformat(), 1.0, True) if day else None
+    if day is None:
+        return None
+    clean = _CLEAN_DATE.fullmatch(unicodedata.normalize("NFKC", text).strip().upper())
+    return day.isoformat(), 1.0 if clean else NOISY_DATE, True
 
 
 def _parse_passport(text: str) -> _Parsed | None:
@@ -750,7 +770,8 @@ def _parse_passport(text: str) -> _Parsed | None:
 
 
 def _parse_card(text: str) -> _Parsed | None:
-    number, well_formed, factor = parse_card_number(text)
+    # The last letters are often I, which OCR reads as ! or |.
+    number, well_formed, factor = parse_card_number(re.sub(r"[!|]", "I", text))
     return (number, factor, well_formed) if number else None
 
 
@@ -885,7 +906,7 @@ class _FormReader:
         self.source: _Source = (
             _TextLayer(self.words, [w for w in self.widgets if not self._is_box(w)])
             if self.born_digital
-            else _Scan(self.gray, ocr, self.text_height)
+            else _Scan(self.gray, ocr, self.rules, self.text_height)
         )
 
     def _widgets(self) -> list[_Widget]:
@@ -1091,7 +1112,7 @@ class _FormReader:
             return 0.0
         paper = float(np.percentile(crop, 90))
         binary = np.where(crop < paper - MIN_CONTRAST, 255, 0).astype(np.uint8)
-        binary &= ~_rule_mask(binary)
+        binary &= ~_rule_mask(self.rules, (max(0, x), max(0, y), crop.shape[1], crop.shape[0]))
         # Printed words in the area are not ink of a pen (OCR words may be the signature).
         for index in self.words.tokens_in(region, labels=True) if self.born_digital else ():
             tx, ty, tw, th = self.words.tokens[index].bbox
