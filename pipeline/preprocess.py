@@ -16,8 +16,10 @@ MIN_SIDE = 1600  # low-resolution scans are enlarged (at most 2x): Tesseract wan
 MAX_UPSCALE = 2.0
 OSD_SIDE = 1200
 MIN_OSD_CONFIDENCE = 0.05  # Tesseract's orientation_conf 0.5: below it OSD is guessing
-MIN_LEGIBLE = 0.6  # mean word confidence of a page that reads as text
-MIN_LEGIBLE_WORDS = 5
+CONFIDENT_WORD = 0.85
+MIN_CONFIDENT_WORDS = 3  # an orientation with this many confident words is upright,
+CONFIDENT_SHARE = 0.05  # and that share of all its words: dense pages read upside down
+# still yield a few confident fragments
 MAX_SKEW_DEGREES = 15.0
 MIN_SKEW_DEGREES = 0.3
 
@@ -139,6 +141,16 @@ def legibility(reading: OcrResult) -> float:
     return sum(w.confidence for w in words) / len(words) if words else 0.0
 
 
+def confident_words(reading: OcrResult) -> int:
+    """Words of four letters or more read with high confidence. Text read upside down
+    yields almost none, upright text yields some even on a card full of Japanese."""
+    return sum(
+        1
+        for w in reading.words
+        if len(w.text) >= 4 and w.text.isalpha() and w.confidence >= CONFIDENT_WORD
+    )
+
+
 def _candidate_turns(gray: np.ndarray, ocr: OcrEngine) -> tuple[int, int]:
     """The two orientations the direction of the text lines allows, likelier first. Only a
     page lying on its side asks OSD which way round it lies."""
@@ -182,17 +194,19 @@ def prepare_page(page: Page, ocr: OcrEngine) -> PreparedPage:
         prepared = PreparedPage(source=page, image=gray, to_original=np.linalg.inv(forward))
         prepared.ocr = read_page(prepared, ocr)
         return prepared
-    tried: list[tuple[float, PreparedPage]] = []
+    tried: list[PreparedPage] = []
     for turn in _candidate_turns(gray, ocr):
         image, matrix = _turn_and_level(gray, forward, turn)
         prepared = PreparedPage(source=page, image=image, to_original=np.linalg.inv(matrix))
         prepared.ocr = read_page(prepared, ocr)
-        score = legibility(prepared.ocr)
-        if score >= MIN_LEGIBLE and len(prepared.ocr.words) >= MIN_LEGIBLE_WORDS:
+        enough = max(MIN_CONFIDENT_WORDS, CONFIDENT_SHARE * len(prepared.ocr.words))
+        if confident_words(prepared.ocr) >= enough:
             return prepared
-        tried.append((score, prepared))
-    wordy = any(len(p.ocr.words) >= MIN_LEGIBLE_WORDS for _, p in tried if p.ocr)
-    if wordy and max(score for score, _ in tried) < MIN_LEGIBLE:
+        tried.append(prepared)
+    readings = [p.ocr for p in tried if p.ocr is not None]
+    if any(confident_words(r) for r in readings):
+        return max(tried, key=lambda p: confident_words(p.ocr) if p.ocr else 0)
+    if any(len(r.words) >= MIN_CONFIDENT_WORDS for r in readings):
         # Marks that read as no English: a Japanese-only side.
-        tried = [(_sample_confidence(p.image, ocr, "jpn"), p) for _, p in tried]
-    return max(tried, key=lambda pair: pair[0])[1]
+        return max(tried, key=lambda p: _sample_confidence(p.image, ocr, "jpn"))
+    return max(tried, key=lambda p: legibility(p.ocr) if p.ocr else 0.0)
