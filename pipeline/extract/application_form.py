@@ -30,7 +30,7 @@ from pipeline.forms import (
     FieldLabel,
     form_procedure,
 )
-from pipeline.ocr import BBox, OcrEngine, union_bbox
+from pipeline.ocr import BBox, OcrEngine, Word, union_bbox
 from pipeline.page import PreparedPage
 from pipeline.textparse import (
     is_unlimited,
@@ -74,6 +74,7 @@ BATCH_LINE_HEIGHT = 48
 RETRY_CONFIDENCE = 0.6
 
 _LATIN_KINDS = {"name", "passport", "card"}
+_LANGUAGES = ("eng", "jpn")
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,7 @@ class _Words:
         # tallest word tells the line spacing.
         line_height = max(self.tokens[i].bbox[3] for i in self.rows[self.row_of[index]])
         left = self.tokens[self.line_start(start)].bbox[0] - line_height
-        right = self.tokens[start].bbox[0] + 2
+        right = self.tokens[start].bbox[0] + self.tokens[start].bbox[3] / 2
         for row in self.rows[self.row_of[index] + 1 :]:
             if self.tokens[row[0]].bbox[1] - bottom > 2 * line_height:
                 break
@@ -652,44 +653,59 @@ class _Scan:
         job.crop, job.box = found
 
     def read(self, jobs: list[_Job]) -> None:
-        for lang in ("eng", "jpn"):
-            pending = [
-                job
-                for job in jobs
-                if not job.settled
-                and job.crop is not None
-                and (lang == "eng" or job.hit.label.kind not in _LATIN_KINDS)
-            ]
-            if not pending:
-                continue
-            for job, (text, confidence) in zip(
-                pending, self._read_together([job.crop for job in pending], lang), strict=True
-            ):
-                if lang == "jpn":
-                    text = re.sub(r"(?<=[^A-Za-z0-9]) (?=[^A-Za-z0-9])", "", text)
-                assert job.box is not None
-                job.offer(_Reading(text, confidence, job.box))
+        for lang in _LANGUAGES:
+            pending = self._pending(jobs, lang)
+            if pending:
+                texts = self._read_together([self._scaled(job.crop) for job in pending], lang)
+                for job, (text, confidence) in zip(pending, texts, strict=True):
+                    self._offer(job, text, confidence, lang)
+        # What the crops read together left unsure, each crop read alone as one line: slower,
+        # but the model then has no neighbouring line to take context from.
+        for lang in _LANGUAGES:
+            for job in self._pending(jobs, lang):
+                crop = cv2.copyMakeBorder(
+                    self._scaled(job.crop), 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255
+                )
+                self._offer(job, *self.ocr.read_line(crop, lang=lang), lang)
+
+    @staticmethod
+    def _pending(jobs: list[_Job], lang: str) -> list[_Job]:
+        return [
+            job
+            for job in jobs
+            if not job.settled
+            and job.crop is not None
+            and (lang == "eng" or job.hit.label.kind not in _LATIN_KINDS)
+        ]
+
+    @staticmethod
+    def _scaled(crop: np.ndarray | None) -> np.ndarray:
+        assert crop is not None
+        factor = float(np.clip(BATCH_LINE_HEIGHT / crop.shape[0], 0.5, 3.0))
+        return cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+
+    @staticmethod
+    def _offer(job: _Job, text: str, confidence: float, lang: str) -> None:
+        if lang == "jpn":  # the Japanese model spaces out every character
+            text = re.sub(r"(?<=[^A-Za-z0-9]) (?=[^A-Za-z0-9])", "", text)
+        assert job.box is not None
+        job.offer(_Reading(text, confidence, job.box))
 
     def _read_together(self, crops: list[np.ndarray], lang: str) -> list[tuple[str, float]]:
-        """Each crop's text, from one OCR call over the crops stacked at a common size."""
-        scaled = []
-        for crop in crops:
-            factor = float(np.clip(BATCH_LINE_HEIGHT / crop.shape[0], 0.5, 3.0))
-            scaled.append(
-                cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-            )
-        gap = BATCH_LINE_HEIGHT // 2
-        width = max(c.shape[1] for c in scaled) + 2 * gap
-        height = sum(c.shape[0] for c in scaled) + gap * (len(scaled) + 1)
+        """Each crop's text, from one OCR call over the crops stacked one above the other
+        with a line's height of paper between them."""
+        gap = BATCH_LINE_HEIGHT
+        width = max(c.shape[1] for c in crops) + 2 * gap
+        height = sum(c.shape[0] for c in crops) + gap * (len(crops) + 1)
         sheet = np.full((height, width), 255, np.uint8)
         bands = []
         top = gap
-        for crop in scaled:
+        for crop in crops:
             sheet[top : top + crop.shape[0], gap : gap + crop.shape[1]] = crop
             bands.append((top - gap / 2, top + crop.shape[0] + gap / 2))
             top += crop.shape[0] + gap
         words: list[list[tuple[int, str, float]]] = [[] for _ in crops]
-        for word in self.ocr.read(sheet, lang=lang, psm=6).words:
+        for word in self.ocr.read(sheet, lang=lang, psm=4).words:
             centre = word.bbox[1] + word.bbox[3] / 2
             for index, (upper, lower) in enumerate(bands):
                 if upper <= centre < lower:
@@ -885,7 +901,7 @@ class _FormReader:
         words = (
             page.ocr.words
             if page.source.text_layer_words
-            else ocr.read(page.image, lang="eng", psm=11).words
+            else _merge_readings(ocr.read(page.image, lang="eng", psm=11).words, page.ocr.words)
         )
         tokens = [
             _Token(w.text, w.bbox, w.confidence, _fold(w.text), _fold_all(w.text)) for w in words
@@ -1195,6 +1211,22 @@ class _FormReader:
             if name in by_label:
                 fields[name] = by_label[name]
         return fields
+
+
+def _merge_readings(primary: list[Word], secondary: list[Word]) -> list[Word]:
+    """The primary reading's words and those of the secondary reading where the primary
+    read nothing: each OCR pass loses some lines the other keeps."""
+
+    def overlap(a: BBox, b: BBox) -> float:
+        width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+        height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+        return max(0, width) * max(0, height) / max(1, a[2] * a[3])
+
+    merged = list(primary)
+    for word in secondary:
+        if not any(overlap(word.bbox, kept.bbox) > 0.2 for kept in primary):
+            merged.append(word)
+    return merged
 
 
 def _grow(bbox: BBox, pixels: int) -> BBox:
