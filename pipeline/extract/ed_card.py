@@ -3,8 +3,10 @@ handwritten identity fields.
 
 The tick decides whether the residence card survives departure, so it is read by geometry
 (the box beside its printed label, then the ink inside it) and an unclear box is reported as
-None, never as a guess. Handwritten values sit in ruled boxes under their printed labels;
-each box's inside is read, all of them in one English pass.
+None, never as a guess. Handwritten values sit in ruled boxes, each with its printed label
+at the top: the boxes are found from their ruling and named by their labels, and what is
+written below the label is taken from the page's reading (one extra English pass reads the
+labels and values that reading missed). A photographed card is squared up and read anew.
 """
 
 from __future__ import annotations

@@ -779,6 +779,7 @@ _PERMISSION_HEADER = "資格外活動許可欄"
 _PENDING_HEADER = "在留期間更新等許可申請欄"
 _STAMP_THRESHOLD = 0.7
 _STAMP_INK = 0.008  # share of a box's inside that is lettering when something is stamped
+_BY_ORDER = 0.8  # how sure a box's purpose is when known only by its place
 
 
 def _phrase_score(text: str, phrase: str) -> float:
@@ -824,11 +825,15 @@ def _box_ink(reading: CardReading, box: BBox) -> float:
 
 
 def _stamp_field(
-    reading: CardReading, box: BBox | None, stamps: tuple[str, ...], headings: tuple[str, ...]
+    reading: CardReading,
+    box: BBox | None,
+    box_sureness: float,
+    stamps: tuple[str, ...],
+    headings: tuple[str, ...],
 ) -> tuple[bool | None, float, Span | None]:
     """Whether a stamp is there: read as one of `stamps` (and more like it than like any
-    heading) anywhere, else whether lettering fills the box it belongs in. None when
-    neither the stamp nor its box can be found."""
+    heading) anywhere, else whether lettering fills the box it belongs in, as sure as that
+    box's purpose is. None when neither the stamp nor its box can be found."""
     best: tuple[float, Span | None] = (0.0, None)
     for row in reading.rows:
         text = row.joined
@@ -843,15 +848,16 @@ def _stamp_field(
     rows = [r for r in reading.rows if _inside(box, r)]
     span = Span(rows[0], rows[0].chunks) if rows else None
     if ink >= _STAMP_INK:
-        return True, 0.7, span
-    return False, 0.9 if ink < _STAMP_INK / 4 else 0.6, None
+        return True, 0.7 * box_sureness, span
+    return False, (0.9 if ink < _STAMP_INK / 4 else 0.6) * box_sureness, None
 
 
-def _assign_boxes(reading: CardReading) -> dict[str, BBox]:
-    """Which box is for which stamp: by the heading printed above it, else by order (the
-    permission box comes before the pending-application box)."""
+def _assign_boxes(reading: CardReading) -> dict[str, tuple[BBox, float]]:
+    """Which box is for which stamp, and how sure that is: by the heading printed above it,
+    else by order (the permission box comes before the pending-application box), which is
+    surer on a well-known layout than on an unknown one."""
     boxes = _stamp_boxes(reading)
-    named: dict[str, BBox] = {}
+    named: dict[str, tuple[BBox, float]] = {}
     for box in boxes:
         heading = _heading_above(reading.rows, box)
         if heading is None:
@@ -859,11 +865,34 @@ def _assign_boxes(reading: CardReading) -> dict[str, BBox]:
         permission = _phrase_score(heading.joined, _PERMISSION_HEADER)
         pending = _phrase_score(heading.joined, _PENDING_HEADER)
         if max(permission, pending) >= 0.6:
-            named.setdefault("permission" if permission > pending else "pending", box)
+            named.setdefault("permission" if permission > pending else "pending", (box, 1.0))
     if len(named) < 2 and len(boxes) >= 2:
-        named.setdefault("permission", boxes[-2])
-        named.setdefault("pending", boxes[-1])
+        named.setdefault("permission", (boxes[-2], _BY_ORDER))
+        named.setdefault("pending", (boxes[-1], _BY_ORDER))
     return named
+
+
+def _upside_down(reading: CardReading) -> bool:
+    """Whether the back is turned half round (orientation detection has little text to go
+    on there): headings sit above their box, flush with its left edge; turned, they sit
+    below it, flush with its right edge. Read turned, the boxes' order would swap the two
+    answers."""
+    reach, tolerance = 4 * _PX_PER_MM, 3 * _PX_PER_MM
+    upright = turned = 0
+    for x, y, w, h in _stamp_boxes(reading):
+        for row in reading.rows:
+            if 0 <= y - row.y1 < reach and abs(row.chunks[0].x0 - x) < tolerance:
+                upright += 1
+            if 0 <= row.y0 - (y + h) < reach and abs(row.chunks[-1].x1 - (x + w)) < tolerance:
+                turned += 1
+    return turned > upright
+
+
+def _turned_half_round(card: CardImage) -> CardImage:
+    height, width = card.image.shape
+    turn = np.array([[-1, 0, width - 1], [0, -1, height - 1], [0, 0, 1]], dtype=np.float64)
+    image = np.ascontiguousarray(card.image[::-1, ::-1])
+    return CardImage(image, card.to_prepared @ turn, card.outline_found)
 
 
 def extract_card_back(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedField]:
@@ -871,15 +900,16 @@ def extract_card_back(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracted
     permission_outside_status (a permission stamp), each True, False or None (unreadable)."""
     card = locate_card(page.image)
     reading = read_card(card, ocr)
+    if _upside_down(reading):
+        card = _turned_half_round(card)
+        reading = read_card(card, ocr)
     boxes = _assign_boxes(reading)
     headings = (_PERMISSION_HEADER, _PENDING_HEADER)
     out = CardFields(page, card)
-    out.set(
-        "application_pending",
-        *_stamp_field(reading, boxes.get("pending"), _PENDING_STAMPS, headings),
-    )
-    out.set(
-        "permission_outside_status",
-        *_stamp_field(reading, boxes.get("permission"), _PERMISSION_STAMPS, headings),
-    )
+    for name, box_name, stamps in (
+        ("application_pending", "pending", _PENDING_STAMPS),
+        ("permission_outside_status", "permission", _PERMISSION_STAMPS),
+    ):
+        box, sureness = boxes.get(box_name, (None, 0.0))
+        out.set(name, *_stamp_field(reading, box, sureness, stamps, headings))
     return out.fields
