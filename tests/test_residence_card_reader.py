@@ -156,3 +156,19 @@ def test_blank_page_reads_nothing_confidently(ocr: TesseractEngine) -> None:
     assert all(field.value is None for field in front.values())
     back = extract_card_back(_as_printed(blank), ocr)
     assert all(field.value is None for field in back.values())
+
+
+@pytest.mark.parametrize(("pending", "permitted"), [(True, False), (False, True)])
+def test_back_handed_in_upside_down(pending: bool, permitted: bool, ocr: TesseractEngine) -> None:
+    """The back has too little text for orientation detection to be sure; read upside
+    down, the two boxes would swap answers."""
+    rng = random.Random(f"upside-down-{pending}")
+    rendered = render_card_back(
+        random_identity(rng, AS_OF),
+        rng,
+        application_pending=pending,
+        permission_outside_status=permitted,
+    )
+    fields = extract_card_back(_as_printed(rendered.image.rotate(180)), ocr)
+    assert fields["application_pending"].value is pending
+    assert fields["permission_outside_status"].value is permitted
