@@ -96,7 +96,8 @@ class TesseractEngine:
         self.timeout_seconds = timeout_seconds
 
     def _config(self, psm: int, whitelist: str | None) -> str:
-        config = f"--psm {psm}"
+        # Documents print dark on light; skipping Tesseract's inverted-text pass saves ~15%.
+        config = f"--psm {psm} -c tessedit_do_invert=0"
         if whitelist:
             config += f" -c tessedit_char_whitelist={whitelist}"
         return config

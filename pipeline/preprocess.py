@@ -199,6 +199,8 @@ def prepare_page(page: Page, ocr: OcrEngine) -> PreparedPage:
         image, matrix = _turn_and_level(gray, forward, turn)
         prepared = PreparedPage(source=page, image=image, to_original=np.linalg.inv(matrix))
         prepared.ocr = read_page(prepared, ocr)
+        if len(prepared.ocr.words) < MIN_CONFIDENT_WORDS:
+            return prepared  # nothing that reads as text either way round: a photo, a blank
         enough = max(MIN_CONFIDENT_WORDS, CONFIDENT_SHARE * len(prepared.ocr.words))
         if confident_words(prepared.ocr) >= enough:
             return prepared
