@@ -94,7 +94,7 @@ def score_case(truth: dict[str, Any], report: Report, scores: Scores) -> None:
             per_type.setdefault(name, FieldScore()).add(value, got.value if got else None)
     scores.cases += 1
     verdict_ok = report.verdict == truth["verdict"]
-    missing = sorted(e.item for e in report.checklist if e.status == "missing")
+    missing = sorted(report.missing_items())
     missing_ok = missing == sorted(truth.get("missing", []))
     codes = {f.code for f in report.findings}
     error_codes = {f.code for f in report.findings if f.severity == "error"}

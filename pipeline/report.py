@@ -29,7 +29,7 @@ def summarize(report: Report) -> CaseSummary:
         case_id=report.case_id,
         procedure=report.procedure,
         verdict=report.verdict,
-        missing=[entry.item for entry in report.checklist if entry.status == "missing"],
+        missing=report.missing_items(),
         errors=sum(len(document.errors) for document in report.documents),
     )
 

@@ -133,6 +133,10 @@ class Report(_Model):
     checklist: list[ChecklistEntry] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
 
+    def missing_items(self) -> list[str]:
+        """Required checklist items with no document: what the applicant must still bring."""
+        return [e.item for e in self.checklist if e.status == "missing" and e.required]
+
 
 class CaseSummary(_Model):
     """One row of OUT/summary.json and OUT/summary.csv."""

@@ -92,7 +92,7 @@ def test_verdicts_and_missing_items_match_expected(sample_run: dict[str, Any]) -
     reports = _reports(sample_run["out"])
     for case_id, truth in expected.items():
         report = reports[case_id]
-        missing = sorted(e.item for e in report.checklist if e.status == "missing")
+        missing = sorted(report.missing_items())
         codes = {f.code for f in report.findings}
         assert (report.procedure, report.verdict, missing) == (
             truth["procedure"],
