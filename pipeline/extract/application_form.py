@@ -64,7 +64,7 @@ NOISY_DATE = 0.5
 # Writing is at least this much darker than the paper (grey levels); less is scanner noise.
 MIN_CONTRAST = 60.0
 # A tick box is about as tall as the text beside it; a smaller square is part of a glyph.
-MIN_BOX_SIDE = 0.7
+MIN_BOX_SIDE = 0.8
 # Confidence in "nothing is written here" on a scan, and in a value that could not be read.
 BLANK_CONFIDENCE = 0.8
 UNREADABLE_CONFIDENCE = 0.2
@@ -1001,7 +1001,7 @@ class _FormReader:
             reading = read_tick_box(self.gray, label, side="left")
             if reading is None:
                 return None
-            if not self._within_text(reading.box):
+            if not self._within_text(reading.box, caption[3]):
                 break
             # Look on from the left edge of the square that was part of the text.
             label = (reading.box[0] - 2, caption[1], 1, caption[3])
@@ -1015,12 +1015,12 @@ class _FormReader:
                     return True, 1.0, reading.box
         return reading.ticked, reading.confidence, reading.box
 
-    def _within_text(self, box: BBox) -> bool:
+    def _within_text(self, box: BBox, text_height: int) -> bool:
         """Whether a square is part of a line of text (回 in 一回限り, an O) rather than a
-        tick box: too small, or with writing right up against its left side, where a tick
-        box has paper or at most a table's border."""
+        tick box: smaller than the text beside it, or with writing right up against its left
+        side, where a tick box has paper or at most a table's border."""
         x, y, w, h = box
-        if min(w, h) < MIN_BOX_SIDE * self.text_height:
+        if min(w, h) < MIN_BOX_SIDE * text_height:
             return True
         left, right = max(0, x - w // 2), max(0, x - 2)
         paper = float(np.percentile(self.gray[y : y + h, max(0, x - w) : x + 2 * w], 95))
@@ -1077,11 +1077,8 @@ class _FormReader:
         start of each line are tried in turn, since the OCR may have read the box itself as
         a word."""
         row_index = self.words.row_of[hit.tokens[0]]
-        left = self.words.tokens[self.words.line_start(hit.tokens[0])].bbox[0] - 2 * hit.height
         for r in (row_index, *self._rows_above(row_index, hit.height, 2)):
-            starts = [
-                i for i in self.words.rows[r] if left <= self.words.tokens[i].bbox[0] < hit.bbox[0]
-            ]
+            starts = [i for i in self.words.rows[r] if self.words.tokens[i].bbox[0] < hit.bbox[0]]
             for token in starts[:4] or [hit.tokens[0]]:
                 tick = self._tick(self.words.tokens[token].bbox)
                 if tick is not None:
