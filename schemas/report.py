@@ -39,6 +39,56 @@ DocType = Literal[
 ]
 DOC_TYPES: tuple[str, ...] = DocType.__args__  # type: ignore[attr-defined]
 
+# The fields each document type reports at least (CONTRACT.md, "Document types and their
+# fields"); readers may add more.
+CONTRACT_FIELDS: dict[str, tuple[str, ...]] = {
+    "passport": (
+        "mrz_type",
+        "document_number",
+        "issuing_state",
+        "surname",
+        "given_names",
+        "nationality",
+        "date_of_birth",
+        "sex",
+        "date_of_expiry",
+        "personal_number",
+        "mrz_valid",
+    ),
+    "residence_card_front": (
+        "card_number",
+        "name",
+        "date_of_birth",
+        "sex",
+        "nationality",
+        "status_of_residence",
+        "work_restriction",
+        "period_of_stay",
+        "date_of_expiry",
+        "card_valid_until",
+    ),
+    "residence_card_back": ("application_pending", "permission_outside_status"),
+    "reentry_ed_card": (
+        "reentry_intent",
+        "name",
+        "passport_number",
+        "nationality",
+        "date_of_birth",
+    ),
+    "application_form": (
+        "form",
+        "applicant_name",
+        "nationality",
+        "date_of_birth",
+        "passport_number",
+        "card_number",
+        "status_of_residence",
+        "requested_period",
+        "permit_type",
+        "signed",
+    ),
+}
+
 Verdict = Literal["complete", "incomplete", "needs_review"]
 ItemStatus = Literal["present", "missing", "invalid"]
 Severity = Literal["error", "warning", "info"]

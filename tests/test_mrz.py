@@ -21,23 +21,14 @@ from pipeline.mrz import (
     read_lattice,
     read_mrz_text,
 )
+from schemas.report import CONTRACT_FIELDS
 
 AS_OF = date(2026, 11, 23)
 SPECIMEN = (
     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
     "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
 )
-FIELD_NAMES = (
-    "document_number",
-    "issuing_state",
-    "surname",
-    "given_names",
-    "nationality",
-    "date_of_birth",
-    "sex",
-    "date_of_expiry",
-    "personal_number",
-)
+FIELD_NAMES = tuple(f for f in CONTRACT_FIELDS["passport"] if f not in ("mrz_type", "mrz_valid"))
 # Optional data each format holds without splitting it across fields.
 OPTIONAL_ROOM = {"TD3": 14, "TD2": 7, "MRVA": 16, "MRVB": 8, "TD1": 15}
 NAME_ROOM = {"TD3": 39, "TD2": 31, "MRVA": 39, "MRVB": 31, "TD1": 30}

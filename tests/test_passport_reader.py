@@ -17,22 +17,11 @@ from pipeline.page import Page, PreparedPage
 from samples.degrade import degrade
 from samples.documents.passport import render_passport
 from samples.identity import random_identity
+from schemas.report import CONTRACT_FIELDS
 from tests.conftest import text_page, to_bgr
 
 AS_OF = date(2026, 11, 23)
-MRZ_FIELDS = (
-    "mrz_type",
-    "document_number",
-    "issuing_state",
-    "surname",
-    "given_names",
-    "nationality",
-    "date_of_birth",
-    "sex",
-    "date_of_expiry",
-    "personal_number",
-    "mrz_valid",
-)
+MRZ_FIELDS = CONTRACT_FIELDS["passport"]
 
 
 def _passport(seed: int, profile: str) -> tuple[PreparedPage, dict]:

@@ -22,20 +22,10 @@ from pipeline.page import Page, PreparedPage
 from samples.degrade import degrade
 from samples.documents.passport import render_passport
 from samples.identity import random_identity
+from schemas.report import CONTRACT_FIELDS
 
 AS_OF = date(2026, 11, 23)
-FIELDS = (
-    "mrz_type",
-    "document_number",
-    "issuing_state",
-    "surname",
-    "given_names",
-    "nationality",
-    "date_of_birth",
-    "sex",
-    "date_of_expiry",
-    "personal_number",
-)
+FIELDS = tuple(f for f in CONTRACT_FIELDS["passport"] if f != "mrz_valid")
 CHECKED = ("document_number", "date_of_birth", "date_of_expiry", "personal_number")
 
 
