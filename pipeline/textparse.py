@@ -291,12 +291,18 @@ def parse_card_number(text: str) -> tuple[str | None, bool, float]:
     swap lowers the factor. When no twelve characters fit the pattern, the cleaned raw
     reading comes back with well_formed False, so a person can still see what was printed.
     """
-    cleaned = re.sub(r"[^A-Z0-9]", "", _nfkc(text).upper())
+    tokens = re.findall(r"[A-Z0-9]+", _nfkc(text).upper())
+    cleaned = "".join(tokens)
     if not cleaned:
         return None, False, 0.0
+    # Only a whole token (or the whole reading, for a number split by a space) may be the
+    # number: twelve characters cut out of a longer run would turn a malformed number, the
+    # very thing CARD_NUMBER_INVALID must catch, into a well-formed one.
     best: tuple[str, int] | None = None
-    for start in range(len(cleaned) - _CARD_NUMBER_LENGTH + 1):
-        candidate = _repair_card_window(cleaned[start : start + _CARD_NUMBER_LENGTH])
+    for whole in {*tokens, cleaned}:
+        if len(whole) != _CARD_NUMBER_LENGTH:
+            continue
+        candidate = _repair_card_window(whole)
         if candidate and (best is None or candidate[1] < best[1]):
             best = candidate
     if best is None:

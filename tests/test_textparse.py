@@ -350,3 +350,17 @@ def test_transfer_spaces_restores_words_read_identically(words: list[str]) -> No
 def test_parse_date_reads_handwritten_day_month_year() -> None:
     assert parse_date("26 10 1980") == date(1980, 10, 26)
     assert parse_date("26, 10 1977.") == date(1977, 10, 26)
+
+
+@given(
+    st.from_regex(r"\A[A-Z]{2}[0-9]{8}[A-Z]{2}\Z", fullmatch=True),
+    st.integers(0, 12),
+    st.sampled_from("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"),
+)
+def test_a_card_number_with_a_character_too_many_is_never_well_formed(
+    number: str, position: int, extra: str
+) -> None:
+    """A malformed card number must stay malformed, however near it is to a valid one."""
+    malformed = number[:position] + extra + number[position:]
+    _, well_formed, _ = parse_card_number(malformed)
+    assert not well_formed
