@@ -59,6 +59,8 @@ WORD_GAP = 2.5
 # Ink of a signature, in squared text heights: a scribble has several, an empty box none.
 SIGNED_INK = 1.0
 UNSIGNED_INK = 0.25
+# A line whose ink joins strokes this many label heights tall is a signature's flourish.
+PEN_STROKE = 2.2
 # How sure a date parsed out of OCR noise is, next to one printed in a usual notation.
 NOISY_DATE = 0.5
 # Writing is at least this much darker than the paper (grey levels); less is scanner noise.
@@ -414,9 +416,20 @@ def _find_rules(gray: np.ndarray, text_height: float, tallest_text: float) -> _R
             )
         return tuple(found)
 
+    horizontal = segments((max(12, round(6 * unit)), 1))
+    vertical = segments((1, max(6, round(max(1.7 * unit, 1.3 * tallest_text * _RULE_SCALE)))))
+
+    def meets(end: int, x: int) -> bool:
+        reach = 3 * RULE_MARGIN
+        return any(
+            h.y0 - reach <= end <= h.y1 + reach and h.x0 - reach <= x <= h.x1 + reach
+            for h in horizontal
+        )
+
+    # The side of a cell or a box meets lines at both ends; a pen stroke or a kanji does not.
     return _Rules(
-        horizontal=segments((max(12, round(6 * unit)), 1)),
-        vertical=segments((1, max(6, round(max(1.7 * unit, 1.3 * tallest_text * _RULE_SCALE))))),
+        horizontal=horizontal,
+        vertical=tuple(v for v in vertical if meets(v.y0, v.x0) and meets(v.y1, v.x0)),
     )
 
 
@@ -452,13 +465,17 @@ class _Regions:
     to its right or below it up to the next label."""
 
     def __init__(
-        self, rules: _Rules, hits: list[_Hit], width: int, height: int, value_height: float
+        self,
+        gray: np.ndarray,
+        rules: _Rules,
+        hits: list[_Hit],
+        value_height: float,
     ) -> None:
+        self.gray = gray
+        self.height, self.width = gray.shape[:2]
         self.rules = rules
         self.hits = hits
         self.value_height = value_height  # height of the tallest ordinary text
-        self.width = width
-        self.height = height
 
     def _holds_label(self, region: BBox, hit: _Hit) -> bool:
         return any(other is not hit and _inside(other.bbox, region) for other in self.hits)
@@ -477,7 +494,10 @@ class _Regions:
         x, y, w, h = hit.bbox
         centre = y + h / 2
         crossing = sorted(
-            v.x0 for v in self.rules.vertical if v.x0 >= x + w - 2 and v.y0 <= centre <= v.y1
+            v.x0
+            for v in self.rules.vertical
+            # A cell's side runs past the label's whole line (a pen stroke may not).
+            if v.x0 >= x + w - 2 and v.y0 <= y + 2 and v.y1 >= y + h - 2
         )
         if not crossing:
             return None
@@ -533,12 +553,29 @@ class _Regions:
         ]
         if not lines:
             return None
+        lines = [s for s in lines if not self._pen_stroke(s, unit)]
+        if not lines:
+            return None
         line = min(lines, key=lambda s: s.y0)
         above = [
             s.y1 for s in self.rules.horizontal if s.y1 <= y and s.x0 < line.x1 and s.x1 > line.x0
         ]
         top = max([round(min(y - 0.6 * unit, line.y0 - 1.6 * self.value_height)), *above])
         return (line.x0, top + 2, line.x1 - line.x0, line.y0 - top - 3)
+
+    def _pen_stroke(self, segment: _Segment, unit: float) -> bool:
+        """Whether a horizontal line is the flourish of a signature rather than a printed
+        line: its ink is joined to strokes rising well above it."""
+        reach = round(3 * unit)
+        top = max(0, segment.y0 - reach)
+        window = self.gray[top : segment.y1 + RULE_MARGIN, segment.x0 : segment.x1]
+        if window.size == 0:
+            return False
+        paper = float(np.percentile(window, 95))
+        ink = np.where(window < paper - MIN_CONTRAST, 255, 0).astype(np.uint8)
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(ink)
+        on_line = set(np.unique(labels[segment.y0 - top : segment.y1 - top + 1, :])) - {0}
+        return any(stats[i, cv2.CC_STAT_HEIGHT] > PEN_STROKE * unit for i in on_line)
 
     def _label_between(self, hit: _Hit, right: int) -> bool:
         """Whether another label stands on the label's line before `right`."""
@@ -908,7 +945,6 @@ class _FormReader:
         ]
         self.words = _Words(tokens)
         self.gray = page.image
-        height, width = self.gray.shape[:2]
         heights = sorted(t.bbox[3] for t in tokens)
         tallest = float(heights[int(0.9 * len(heights))]) if heights else self.words.text_height
         self.rules = _find_rules(self.gray, self.words.text_height, tallest)
@@ -917,7 +953,7 @@ class _FormReader:
         self.text_height = heights[len(heights) // 2] if heights else self.words.text_height
         # The title says "... OF STATUS OF RESIDENCE" in letters twice the labels' size.
         self.hits = [hit for hit in self.hits if hit.height <= TITLE_SIZE * self.text_height]
-        self.regions = _Regions(self.rules, self.hits, width, height, tallest)
+        self.regions = _Regions(self.gray, self.rules, self.hits, tallest)
         self.widgets = self._widgets()
         self.source: _Source = (
             _TextLayer(self.words, [w for w in self.widgets if not self._is_box(w)])
