@@ -481,7 +481,8 @@ def _first_row(rows: list[Row], test: Callable[[Row], bool]) -> Span | None:
 
 
 _PERIOD_THEN_DATE = re.compile(r"無期限|\d+[年月日].*[(（].*\d")
-_YEAR = re.compile(r"(19|20)\d\d")
+# A year standing alone: the card number above holds runs like 1921 between its letters.
+_YEAR = re.compile(r"(?<![0-9A-Za-z])(19|20)\d\d(?![0-9])")
 
 
 def _mostly_latin(chunks: list[Chunk], min_letters: int = 4) -> bool:
@@ -491,6 +492,22 @@ def _mostly_latin(chunks: list[Chunk], min_letters: int = 4) -> bool:
 
 
 _TITLE = re.compile(r"RES|CARD|在留カ", re.IGNORECASE)
+
+
+def _birth_date_part(row: Row) -> Span:
+    """The date in a birth-date row whose label was not read: from the chunk with the year
+    (the first chunk, if the label left no reading at all) up to the sex label beside it;
+    the sex block read with it garbles the English reading of the date."""
+    start = next((i for i, chunk in enumerate(row.chunks) if _YEAR.search(chunk.joined)), 0)
+    end = next(
+        (
+            i
+            for i in range(start + 1, len(row.chunks))
+            if _label_score(row.chunks[i].text, "sex") >= _LABEL_THRESHOLD
+        ),
+        len(row.chunks),
+    )
+    return Span(row, row.chunks[start:end])
 
 
 def _front_spans(rows: list[Row], card_height: int) -> dict[str, Span]:
@@ -520,7 +537,7 @@ def _front_spans(rows: list[Row], card_height: int) -> dict[str, Span]:
         if name not in spans:
             span = _first_row(rows, test)
             if span is not None:
-                spans[name] = span
+                spans[name] = _birth_date_part(span.row) if name == "date_of_birth" else span
     if "name" in spans:
         spans["name"] = _latin_part(spans["name"])
     return spans
