@@ -44,10 +44,14 @@ _LABELS = {
 _REENTRY_LABELS = ("(special re-entry)", "leaving temporarily", "will return within 1 year")
 _OTHER_BOX_LABELS = ("Special Permanent Resident Certificate", "I hold a Special")
 _REENTRY_MATCH = 65.0
+_COMPACT_LABEL = 10  # letters a label needs to be matched inside a strip's run-on text
 _LABEL_MATCH = 80.0  # rapidfuzz ratio a run of words needs to count as a label
 _VALUE_HEIGHT = 48  # pixels each handwritten line is scaled to for OCR
 _LABEL_HEIGHT = 32  # pixels each label strip is scaled to for OCR
-_WORD_SPACE = 0.8  # a gap wider than this share of the letters' height separates words
+_SURE = 0.8  # below this a date is read a second way to confirm it
+_STRAY_OUTSIDE = 0.25  # share of a lone letter's height beyond its field that marks it stray
+_SPACE_OVER_LETTER_GAP = 2.0  # a word space is this many times the writer's letter gap...
+_SPACE_OVER_LETTER_WIDTH = 0.6  # ...and this share of a letter's width, at least
 ED_CARD_ASPECT = 148.0 / 105.0
 _CANONICAL_WIDTH = 1800  # about 12 px/mm: 1.6 mm labels some 19 px tall
 
@@ -123,10 +127,21 @@ def _inside(outer: BBox, inner: BBox) -> bool:
 
 
 def _label_of(text: str) -> tuple[str | None, float]:
+    """The field a label strip names. Besides word runs, the strip is matched with its
+    spaces dropped against the longer labels, as OCR of small print splits and joins
+    words anywhere ('National ity/Region')."""
     line = Line([Word(w, 1.0, (0, 0, 0, 0)) for w in text.split()])
+    compact = "".join(text.split()).lower()
     best: tuple[str | None, float] = (None, 0.0)
     for name, variants in _LABELS.items():
-        score = max(_window_score(line, variant)[0] for variant in variants)
+        score = max(
+            max(_window_score(line, variant)[0] for variant in variants),
+            max(
+                fuzz.partial_ratio("".join(v.split()).lower(), compact)
+                for v in variants
+                if len("".join(v.split())) >= _COMPACT_LABEL
+            ),
+        )
         if score > best[1]:
             best = (name, score)
     return best if best[1] >= _LABEL_MATCH else (None, best[1])
@@ -158,8 +173,12 @@ def _field_regions(image: np.ndarray, lines: list[Line], ocr: OcrEngine) -> dict
 
 
 def _words_inside(lines: list[Line], region: BBox) -> list[Word]:
+    """Words centred in the region, less a lone character reaching out across its frame:
+    a box corner, the label above or a signature's tail reads as a stray letter, while
+    a written letter stays inside and beside its word (Tesseract's box of a real word may
+    still swell into the label above, so whole words are kept)."""
     x, y, w, h = region
-    return [
+    centred = [
         word
         for line in lines
         for word in line.words
@@ -167,18 +186,62 @@ def _words_inside(lines: list[Line], region: BBox) -> list[Word]:
         and y <= word.bbox[1] + word.bbox[3] / 2 <= y + h
     ]
 
+    def stray(word: Word) -> bool:
+        wx, wy, ww, wh = word.bbox
+        outside = max(0, y - wy) + max(0, wy + wh - (y + h))
+        nearest = min(
+            (max(o.bbox[0] - (wx + ww), wx - (o.bbox[0] + o.bbox[2])) for o in centred
+             if o is not word),
+            default=np.inf,
+        )
+        return (
+            len(re.sub(r"[^0-9A-Za-z]", "", word.text)) <= 1
+            and outside > _STRAY_OUTSIDE * wh
+            and nearest > ww
+        )
 
-def _join_words(words: list[Word]) -> str:
-    """Words of a handwritten value, joined with a space only where the gap is a word
-    space: letters written by hand stand apart, and Tesseract splits words between them."""
-    ordered = sorted(words, key=lambda w: w.bbox[0])
+    return [word for word in centred if not stray(word)]
+
+
+def _word_spaces(ink: np.ndarray, region: BBox) -> list[float]:
+    """Page x of the middle of each word space in a handwritten line, measured on the
+    ink: letters written by hand stand apart, so Tesseract's own spaces fall between
+    letters as often as between words. A gap is a word space when it is wide for a gap
+    between letters of this writer and wide against the letters themselves."""
+    x, y, w, h = region
+    columns = ink[y : y + h, x : x + w].any(axis=0).astype(np.int8)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], columns, [0]))))
+    starts, ends = edges[0::2], edges[1::2]
+    if len(starts) < 2:
+        return []
+    gaps = starts[1:] - ends[:-1]
+    widths = ends - starts
+    least = max(_SPACE_OVER_LETTER_GAP * float(np.median(gaps)),
+                _SPACE_OVER_LETTER_WIDTH * float(np.median(widths)))
+    return [x + (end + start) / 2 for end, start, gap in zip(ends[:-1], starts[1:], gaps,
+                                                              strict=True) if gap > least]
+
+
+def _join_words(words: list[Word], spaces: list[float]) -> str:
+    """Words of a handwritten value, spaced where the ink has a word space: between two
+    words only if a space lies between them, and inside a word Tesseract ran together at
+    the letter the space falls before (block capitals are about as wide as each other)."""
     text = ""
-    for previous, word in zip([None, *ordered], ordered, strict=False):
-        if previous is not None:
-            gap = word.bbox[0] - (previous.bbox[0] + previous.bbox[2])
-            height = max(previous.bbox[3], word.bbox[3])
-            text += " " if gap > _WORD_SPACE * height else ""
-        text += word.text
+    previous_middle = -np.inf
+    for word in sorted(words, key=lambda w: w.bbox[0]):
+        left, width = word.bbox[0], word.bbox[2]
+        if text and any(previous_middle < s < left + width / 2 for s in spaces):
+            text += " "
+        letters = list(word.text)
+        inner = sorted(
+            {round((s - left) / width * len(letters)) for s in spaces if left < s < left + width},
+            reverse=True,
+        )
+        for cut in inner:
+            if 0 < cut < len(letters):
+                letters.insert(cut, " ")
+        text += "".join(letters)
+        previous_middle = left + width / 2
     return text
 
 
@@ -187,21 +250,20 @@ def _read_values(
 ) -> dict[str, tuple[str, float]]:
     """Text and confidence in each region: the page reading's words there, else one
     English pass over the regions it left empty."""
-    values: dict[str, tuple[str, float]] = {}
-    missing: list[str] = []
-    for name, region in regions.items():
-        words = _words_inside(lines, region)
-        if words:
-            values[name] = (_join_words(words), min(w.confidence for w in words))
-        else:
-            missing.append(name)
-    flat, _ = flatten_background(image)
+    flat, ink = flatten_background(image)
+    found = {name: _words_inside(lines, region) for name, region in regions.items()}
+    missing = [name for name, words in found.items() if not words]
     readings = read_stacked(
         flat, [regions[n] for n in missing], ocr, lang="eng", line_height=_VALUE_HEIGHT
     )
-    for name, words in zip(missing, readings, strict=True):
-        values[name] = (_join_words(words), min((w.confidence for w in words), default=0.0))
-    return values
+    found.update(zip(missing, readings, strict=True))
+    return {
+        name: (
+            _join_words(words, _word_spaces(ink, regions[name])),
+            min((w.confidence for w in words), default=0.0),
+        )
+        for name, words in found.items()
+    }
 
 
 def _box_label(lines: list[Line], labels: tuple[str, ...], rivals: tuple[str, ...]) -> BBox | None:
@@ -262,6 +324,20 @@ def _digits_only_date(image: np.ndarray, region: BBox, ocr: OcrEngine) -> tuple[
     return day, min((w.confidence for w in words), default=0.0) * 0.9
 
 
+def _confirmed_date(
+    image: np.ndarray, region: BBox, ocr: OcrEngine, day: date, confidence: float
+) -> tuple[date, float]:
+    """A doubtful handwritten date read again on its own, scaled to a steady height: the
+    same date from both readings is as sure as the surer one; a different one halves the
+    trust in the first."""
+    flat, _ = flatten_background(image)
+    words = read_stacked(flat, [region], ocr, lang="eng", line_height=_VALUE_HEIGHT)[0]
+    again = parse_date(" ".join(w.text for w in words))
+    if again == day:
+        return day, max(confidence, min((w.confidence for w in words), default=0.0))
+    return day, confidence / 2
+
+
 def _card_and_reading(page: PreparedPage, ocr: OcrEngine) -> tuple[CardImage, list[Line]]:
     """The card squared up and read, when a photo shows it on a background (its labels are
     too small and slanted for the page reading); else the page as prepared, with the
@@ -310,6 +386,8 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
 
     text, confidence = values.get("date_of_birth", ("", 0.0))
     day = parse_date(text)
+    if day is not None and confidence < _SURE and "date_of_birth" in regions:
+        day, confidence = _confirmed_date(gray, regions["date_of_birth"], ocr, day, confidence)
     if day is None and "date_of_birth" in regions:
         day, confidence = _digits_only_date(gray, regions["date_of_birth"], ocr)
     out.set_box(
