@@ -10,7 +10,7 @@ from datetime import date
 import cv2
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.extract.residence_card import extract_card_back, extract_card_front
 from pipeline.ocr import TesseractEngine
@@ -174,10 +174,14 @@ def test_back_handed_in_upside_down(pending: bool, permitted: bool, ocr: Tessera
     assert fields["permission_outside_status"].value is permitted
 
 
+@pytest.mark.parametrize("label", ["erased", "overwritten"])
 @pytest.mark.parametrize("seed", range(2))
-def test_birth_date_found_when_its_label_is_unreadable(seed: int, ocr: TesseractEngine) -> None:
-    """With its label rubbed out, the date of birth is the first row holding a year: the
-    card number above it may hold a run like 1987 between its letters, and is no date."""
+def test_birth_date_found_when_its_label_is_unreadable(
+    seed: int, label: str, ocr: TesseractEngine
+) -> None:
+    """With its label rubbed out or written over, the date of birth is the
+    first row holding a year: the card number above it may hold a run like 1987 among its
+    digits, and is no date."""
     rng = random.Random(f"front-nolabel-{seed}")
     identity = random_identity(rng, AS_OF)
     number = f"{identity.card_number[:2]}{1987 + seed}{identity.card_number[6:]}"
@@ -186,7 +190,12 @@ def test_birth_date_found_when_its_label_is_unreadable(seed: int, ocr: Tesseract
     assert found.value == rendered.fields["date_of_birth"]
     x, y, _, h = found.bbox
     rubbed = rendered.image.copy()
-    ImageDraw.Draw(rubbed).rectangle([x - 5 * h, y, x - 2, y + h], fill="white")
+    draw = ImageDraw.Draw(rubbed)
+    draw.rectangle([x - 5 * h, y, x - 2, y + h], fill="white")
+    if label == "overwritten":
+        # Letters where the label was, run into the date when the row is joined.
+        pen = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", h // 2)
+        draw.text((x - 3 * h, y + h // 4), "WQ KXT", font=pen, fill="black")
     fields = extract_card_front(_as_printed(rubbed), ocr)
     assert fields["card_number"].value == number
     assert fields["date_of_birth"].value == rendered.fields["date_of_birth"]

@@ -481,8 +481,9 @@ def _first_row(rows: list[Row], test: Callable[[Row], bool]) -> Span | None:
 
 
 _PERIOD_THEN_DATE = re.compile(r"無期限|\d+[年月日].*[(（].*\d")
-# A year standing alone: the card number above holds runs like 1921 between its letters.
-_YEAR = re.compile(r"(?<![0-9A-Za-z])(19|20)\d\d(?![0-9])")
+# A year not inside a longer number: the card number above holds runs like 1921 among its
+# eight digits. (Letters may touch it: rows are joined without their spaces.)
+_YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 
 
 def _mostly_latin(chunks: list[Chunk], min_letters: int = 4) -> bool:
