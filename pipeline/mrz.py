@@ -793,8 +793,10 @@ def fit_length(
         return 3.0 + late
 
     def insert_cost(i: int) -> float:  # before text[i]
+        if i >= n:  # a filler read as a space at the end of the line was stripped with it
+            return 0.5
         around = text[max(0, i - 1) : i + 1]
-        return 0.8 if FILLER in around or i >= n else 3.0
+        return 0.8 if FILLER in around else 3.0
 
     inf = float("inf")
     cost = [[inf] * (length + 1) for _ in range(n + 1)]

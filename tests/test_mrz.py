@@ -307,3 +307,27 @@ def test_every_format_is_read_with_the_contract_names(mrz_type: str) -> None:
     reading = read_mrz_text(format_mrz(data), as_of=AS_OF)
     assert reading is not None and reading.valid and reading.mrz_type == mrz_type
     assert values(reading.fields) == expected(data)
+
+
+def test_a_filler_lost_at_the_end_of_a_line_is_restored_there() -> None:
+    """Found by the property test above: a TD1 line whose last filler was read as a space
+    got its missing position inserted mid-line, and the shifted reading passed every check
+    digit by chance."""
+    data = MrzData(
+        mrz_type="TD1",
+        document_code="A",
+        issuing_state="VNM",
+        surname="A",
+        given_names="",
+        document_number="LW00147F",
+        nationality="VNM",
+        date_of_birth=date(2000, 1, 1),
+        sex="M",
+        date_of_expiry=date(2000, 1, 1),
+        personal_number="433",
+    )
+    lines = list(format_mrz(data))
+    lines[0] = lines[0][:29] + " "
+    reading = read_mrz_text(lines, as_of=AS_OF)
+    assert reading is not None and reading.lines == format_mrz(data)
+    assert reading.fields["document_number"].value == "LW00147F"
