@@ -35,7 +35,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,  # locals may hold personal data
 )
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # messages hold paths: never cut them
 
 
 def _parse_as_of(value: str | None) -> date:
