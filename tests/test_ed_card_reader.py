@@ -119,10 +119,16 @@ def test_pen_stroke_across_a_field_frame_is_no_letter(seed: int, ocr: TesseractE
     draw = ImageDraw.Draw(marked)
     left, top, tall = x + w - 2 * h, y - int(0.8 * h), int(1.6 * h)
     pen = (20, 25, 90)
-    draw.line([(left, top + tall), (left + tall // 3, top), (left + 2 * tall // 3, top + tall)],
-              fill=pen, width=6)
-    draw.line([(left + tall // 6, top + tall // 2), (left + tall // 2, top + tall // 2)],
-              fill=pen, width=6)
+    draw.line(
+        [(left, top + tall), (left + tall // 3, top), (left + 2 * tall // 3, top + tall)],
+        fill=pen,
+        width=6,
+    )
+    draw.line(
+        [(left + tall // 6, top + tall // 2), (left + tall // 2, top + tall // 2)],
+        fill=pen,
+        width=6,
+    )
     assert extract_ed_card(_as_printed(marked), ocr)["name"].value == clean.value
 
 

@@ -12,7 +12,9 @@ labels and values that reading missed). A photographed card is squared up and re
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -48,7 +50,7 @@ _COMPACT_LABEL = 10  # letters a label needs to be matched inside a strip's run-
 _LABEL_MATCH = 80.0  # rapidfuzz ratio a run of words needs to count as a label
 _VALUE_HEIGHT = 48  # pixels each handwritten line is scaled to for OCR
 _LABEL_HEIGHT = 32  # pixels each label strip is scaled to for OCR
-_SURE = 0.8  # below this a date is read a second way to confirm it
+_SURE = 0.8  # below this a date or country is read a second time to confirm it
 _STRAY_OUTSIDE = 0.25  # share of a lone letter's height beyond its field that marks it stray
 _SPACE_OVER_LETTER_GAP = 2.0  # a word space is this many times the writer's letter gap...
 _SPACE_OVER_LETTER_WIDTH = 0.6  # ...and this share of a letter's width, at least
@@ -190,8 +192,11 @@ def _words_inside(lines: list[Line], region: BBox) -> list[Word]:
         wx, wy, ww, wh = word.bbox
         outside = max(0, y - wy) + max(0, wy + wh - (y + h))
         nearest = min(
-            (max(o.bbox[0] - (wx + ww), wx - (o.bbox[0] + o.bbox[2])) for o in centred
-             if o is not word),
+            (
+                max(o.bbox[0] - (wx + ww), wx - (o.bbox[0] + o.bbox[2]))
+                for o in centred
+                if o is not word
+            ),
             default=np.inf,
         )
         return (
@@ -216,10 +221,15 @@ def _word_spaces(ink: np.ndarray, region: BBox) -> list[float]:
         return []
     gaps = starts[1:] - ends[:-1]
     widths = ends - starts
-    least = max(_SPACE_OVER_LETTER_GAP * float(np.median(gaps)),
-                _SPACE_OVER_LETTER_WIDTH * float(np.median(widths)))
-    return [x + (end + start) / 2 for end, start, gap in zip(ends[:-1], starts[1:], gaps,
-                                                              strict=True) if gap > least]
+    least = max(
+        _SPACE_OVER_LETTER_GAP * float(np.median(gaps)),
+        _SPACE_OVER_LETTER_WIDTH * float(np.median(widths)),
+    )
+    return [
+        x + (end + start) / 2
+        for end, start, gap in zip(ends[:-1], starts[1:], gaps, strict=True)
+        if gap > least
+    ]
 
 
 def _join_words(words: list[Word], spaces: list[float]) -> str:
@@ -324,18 +334,29 @@ def _digits_only_date(image: np.ndarray, region: BBox, ocr: OcrEngine) -> tuple[
     return day, min((w.confidence for w in words), default=0.0) * 0.9
 
 
-def _confirmed_date(
-    image: np.ndarray, region: BBox, ocr: OcrEngine, day: date, confidence: float
-) -> tuple[date, float]:
-    """A doubtful handwritten date read again on its own, scaled to a steady height: the
-    same date from both readings is as sure as the surer one; a different one halves the
+T = TypeVar("T")
+
+
+def _confirmed(
+    image: np.ndarray,
+    region: BBox,
+    ocr: OcrEngine,
+    parse: Callable[[str], T | None],
+    value: T,
+    confidence: float,
+) -> tuple[T, float]:
+    """A doubtful handwritten value read again on its own, scaled to a steady height: the
+    same value from both readings is as sure as the surer one; a different one halves the
     trust in the first."""
     flat, _ = flatten_background(image)
     words = read_stacked(flat, [region], ocr, lang="eng", line_height=_VALUE_HEIGHT)[0]
-    again = parse_date(" ".join(w.text for w in words))
-    if again == day:
-        return day, max(confidence, min((w.confidence for w in words), default=0.0))
-    return day, confidence / 2
+    if parse(" ".join(w.text for w in words)) == value:
+        return value, max(confidence, min((w.confidence for w in words), default=0.0))
+    return value, confidence / 2
+
+
+def _country(text: str) -> str | None:
+    return match_country(text)[0] if text else None
 
 
 def _card_and_reading(page: PreparedPage, ocr: OcrEngine) -> tuple[CardImage, list[Line]]:
@@ -382,12 +403,17 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
 
     text, confidence = values.get("nationality", ("", 0.0))
     code, score = match_country(text) if text else (None, 0.0)
-    out.set_box("nationality", code, confidence * score, regions.get("nationality"))
+    confidence *= score
+    if code is not None and confidence < _SURE:
+        code, confidence = _confirmed(gray, regions["nationality"], ocr, _country, code, confidence)
+    out.set_box("nationality", code, confidence, regions.get("nationality"))
 
     text, confidence = values.get("date_of_birth", ("", 0.0))
     day = parse_date(text)
     if day is not None and confidence < _SURE and "date_of_birth" in regions:
-        day, confidence = _confirmed_date(gray, regions["date_of_birth"], ocr, day, confidence)
+        day, confidence = _confirmed(
+            gray, regions["date_of_birth"], ocr, parse_date, day, confidence
+        )
     if day is None and "date_of_birth" in regions:
         day, confidence = _digits_only_date(gray, regions["date_of_birth"], ocr)
     out.set_box(
