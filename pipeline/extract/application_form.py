@@ -792,9 +792,35 @@ def _parse_name(text: str) -> _Parsed | None:
     return (" ".join(words), 1.0, None) if words else None
 
 
+# The Japanese model reads small kana as full-size ones and the long-vowel mark as 一.
+_SMALL_KANA = {
+    "ヤ": "ャ",
+    "ユ": "ュ",
+    "ヨ": "ョ",
+    "ツ": "ッ",
+    "ア": "ァ",
+    "イ": "ィ",
+    "エ": "ェ",
+    "オ": "ォ",
+    "一": "ー",
+}
+_MAX_KANA_SWAPS = 4
+
+
 def _parse_country(text: str) -> _Parsed | None:
     code = country_code(text)
-    return (code, 1.0, None) if code else None
+    if code:
+        return code, 1.0, None
+    positions = [i for i, char in enumerate(text) if char in _SMALL_KANA][:_MAX_KANA_SWAPS]
+    for mask in range(1, 2 ** len(positions)):
+        chars = list(text)
+        for bit, position in enumerate(positions):
+            if mask >> bit & 1:
+                chars[position] = _SMALL_KANA[chars[position]]
+        code = country_code("".join(chars))
+        if code:
+            return code, 0.9, None
+    return None
 
 
 _CLEAN_DATE = re.compile(
@@ -829,6 +855,8 @@ def _parse_card(text: str) -> _Parsed | None:
 
 
 def _parse_status(text: str) -> _Parsed | None:
+    # Roman numerals of (i), (ii), (iii) come back with 1, l or | for i.
+    text = re.sub(r"\(([il1|!]{1,3})\)", lambda m: f"({'i' * len(m.group(1))})", text)
     name, score = match_status(text)
     return (name, score, True) if name else None
 
@@ -952,7 +980,11 @@ class _FormReader:
         heights = sorted(round(hit.height) for hit in self.hits)
         self.text_height = heights[len(heights) // 2] if heights else self.words.text_height
         # The title says "... OF STATUS OF RESIDENCE" in letters twice the labels' size.
-        self.hits = [hit for hit in self.hits if hit.height <= TITLE_SIZE * self.text_height]
+        self.hits = [
+            hit
+            for hit in self.hits
+            if min(tokens[i].bbox[3] for i in hit.tokens) <= TITLE_SIZE * self.text_height
+        ]
         self.regions = _Regions(self.gray, self.rules, self.hits, tallest)
         self.widgets = self._widgets()
         self.source: _Source = (
