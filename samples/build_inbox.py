@@ -60,10 +60,10 @@ def build(inbox: Path = INBOX, expected: Path = EXPECTED) -> dict[str, dict[str,
         for document in plan.documents:
             if document.kind == sample.phone:
                 document.profile = "phone"
-        truths[plan.case_id] = write_case(inbox, plan, rng, PROFILES, formats=FORMATS,
-                                          truth_file=False)
-    expected.write_text(json.dumps(truths, ensure_ascii=False, indent=2) + "\n",
-                        encoding="utf-8")
+        truths[plan.case_id] = write_case(
+            inbox, plan, rng, PROFILES, formats=FORMATS, truth_file=False
+        )
+    expected.write_text(json.dumps(truths, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return truths
 
 

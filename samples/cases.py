@@ -33,7 +33,10 @@ class Fault:
 
 _WITH_CARD = ("special_reentry", "reentry_permit", "extension_of_stay", "change_of_status")
 _WITH_FORM_AND_PASSPORT = (
-    "reentry_permit", "extension_of_stay", "change_of_status", "departure_order",
+    "reentry_permit",
+    "extension_of_stay",
+    "change_of_status",
+    "departure_order",
 )
 
 # Deliberate faults, the findings they must raise, and where each makes sense.
@@ -42,10 +45,18 @@ FAULTS: dict[str, Fault] = {
     "card_expired": Fault(("RESIDENCE_CARD_EXPIRED", "STAY_EXPIRED"), _WITH_CARD),
     "ed_not_ticked": Fault(("REENTRY_BOX_NOT_TICKED",), ("special_reentry",)),
     "return_after_deadline": Fault(("RETURN_AFTER_DEADLINE",), ("special_reentry",)),
-    "missing_item": Fault(("MISSING_DOCUMENT",), (
-        "special_reentry", "reentry_permit", "extension_of_stay", "change_of_status",
-        "certificate_of_eligibility", "provisional_release", "departure_order",
-    )),
+    "missing_item": Fault(
+        ("MISSING_DOCUMENT",),
+        (
+            "special_reentry",
+            "reentry_permit",
+            "extension_of_stay",
+            "change_of_status",
+            "certificate_of_eligibility",
+            "provisional_release",
+            "departure_order",
+        ),
+    ),
     "name_mismatch": Fault(("FIELD_MISMATCH",), ("special_reentry", *_WITH_FORM_AND_PASSPORT)),
     "passport_number_mismatch": Fault(
         ("FIELD_MISMATCH",), ("special_reentry", *_WITH_FORM_AND_PASSPORT)
@@ -63,8 +74,13 @@ _ALLOWED_RELATIONSHIPS = ("self", "spouse", "sibling", "parent", "child", "agent
 _OTHER_RELATIONSHIPS = ("friend", "employer", "landlord", "coworker")
 _INELIGIBLE_COE_STATUSES = ("Temporary Visitor", "Permanent Resident")
 # Statuses nobody applies to change into or be certified for in these samples.
-_NOT_APPLIED_FOR = {"Diplomat", "Official", "Temporary Visitor", "Permanent Resident",
-                    "Highly-Skilled Professional (ii)"}
+_NOT_APPLIED_FOR = {
+    "Diplomat",
+    "Official",
+    "Temporary Visitor",
+    "Permanent Resident",
+    "Highly-Skilled Professional (ii)",
+}
 
 
 @dataclass
@@ -129,16 +145,21 @@ def _applicant(procedure: str, fault: str | None, rng: random.Random, as_of: dat
 def _expire_stay(identity: Identity, rng: random.Random, as_of: date) -> Identity:
     expiry = as_of - timedelta(days=rng.randint(5, 400))
     period = Period.parse(identity.period_of_stay)
-    issue = expiry + timedelta(days=1) - relativedelta(
-        years=period.years, months=period.months, days=period.days
+    issue = (
+        expiry
+        + timedelta(days=1)
+        - relativedelta(years=period.years, months=period.months, days=period.days)
     )
     return replace(identity, stay_expiry=expiry, card_valid_until=expiry, card_issue=issue)
 
 
 def _expire_passport(identity: Identity, rng: random.Random, as_of: date) -> Identity:
     expiry = as_of - timedelta(days=rng.randint(3, 500))
-    return replace(identity, passport_expiry=expiry,
-                   passport_issue=expiry + timedelta(days=1) - relativedelta(years=10))
+    return replace(
+        identity,
+        passport_expiry=expiry,
+        passport_issue=expiry + timedelta(days=1) - relativedelta(years=10),
+    )
 
 
 def _malformed_card_number(identity: Identity, rng: random.Random) -> str:
@@ -163,7 +184,8 @@ def _status_named(name: str) -> StatusOfResidence:
 
 def _applied_for_statuses(exclude: str) -> list[str]:
     return [
-        s.name for s in status_table().statuses
+        s.name
+        for s in status_table().statuses
         if s.name not in _NOT_APPLIED_FOR and s.name != exclude and granted_periods(s)
     ]
 
@@ -211,7 +233,8 @@ def _form_answers(
         answers["permit_type"] = rng.choice(["single", "multiple"])
     elif plan_procedure == "provisional_release":
         relationship = (
-            rng.choice(_OTHER_RELATIONSHIPS) if fault == "applicant_not_allowed"
+            rng.choice(_OTHER_RELATIONSHIPS)
+            if fault == "applicant_not_allowed"
             else rng.choice(_ALLOWED_RELATIONSHIPS)
         )
         answers["relationship"] = relationship
@@ -219,7 +242,8 @@ def _form_answers(
         # who applies gets a name of their own from the form renderer.
         answers["detained_name"] = identity.name
         answers["deposit_amount"] = (
-            rng.randrange(3_500_000, 10_000_001, 500_000) if fault == "deposit_too_high"
+            rng.randrange(3_500_000, 10_000_001, 500_000)
+            if fault == "deposit_too_high"
             else rng.randrange(100_000, MAX_DEPOSIT_YEN + 1, 100_000)
         )
     elif plan_procedure == "departure_order":
@@ -252,7 +276,8 @@ def _documents(
     """The documents an applicant brings for the procedure, before any is left out."""
     card_back = {
         "application_pending": procedure in {"extension_of_stay", "change_of_status"}
-        and fault != "card_expired" and rng.random() < 0.3,
+        and fault != "card_expired"
+        and rng.random() < 0.3,
         "permission_outside_status": identity.work_restriction == "not_permitted"
         and rng.random() < 0.6,
     }
@@ -265,9 +290,14 @@ def _documents(
     form = DocumentPlan("form", identity, {"answers": answers})
     match procedure:
         case "special_reentry":
-            ed = DocumentPlan("ed_card", identity, {
-                "ticked": fault != "ed_not_ticked", "mark": rng.choice(["check", "x", "fill"]),
-            })
+            ed = DocumentPlan(
+                "ed_card",
+                identity,
+                {
+                    "ticked": fault != "ed_not_ticked",
+                    "mark": rng.choice(["check", "x", "fill"]),
+                },
+            )
             return [passport, *card, ed]
         case "reentry_permit":
             documents = [form, passport, *card]
@@ -287,8 +317,11 @@ def _documents(
 
 
 _ITEM_KINDS = {
-    "application_form": {"form"}, "passport": {"passport"}, "residence_card": {"card_front"},
-    "reentry_ed_card": {"ed_card"}, "photo": {"photo"},
+    "application_form": {"form"},
+    "passport": {"passport"},
+    "residence_card": {"card_front"},
+    "reentry_ed_card": {"ed_card"},
+    "photo": {"photo"},
     "reason_materials": {"reason_document", "reference_materials"},
     **{kind: {kind} for kind in LETTER_KINDS},
 }
@@ -302,7 +335,8 @@ def _leave_out_item(
     checklist = load_checklists()[procedure]
     present_kinds = {d.kind for d in plan_documents}
     items = [
-        item.id for item in checklist.items
+        item.id
+        for item in checklist.items
         if (item.required or item.id == "reason_materials") and _ITEM_KINDS[item.id] & present_kinds
     ]
     item = rng.choice(items)

@@ -28,8 +28,14 @@ def _skew(pixels: np.ndarray, degrees: float, background: tuple[int, int, int]) 
     new_height = int(height * cos + width * sin)
     matrix[0, 2] += new_width / 2 - width / 2
     matrix[1, 2] += new_height / 2 - height / 2
-    return cv2.warpAffine(pixels, matrix, (new_width, new_height), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=background)
+    return cv2.warpAffine(
+        pixels,
+        matrix,
+        (new_width, new_height),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=background,
+    )
 
 
 def _noise(pixels: np.ndarray, rng: np.random.Generator, sigma: float) -> np.ndarray:
@@ -53,8 +59,9 @@ def _scale(pixels: np.ndarray, factor: float) -> np.ndarray:
 
 
 def _margin(pixels: np.ndarray, pixels_wide: int, color: tuple[int, int, int]) -> np.ndarray:
-    return cv2.copyMakeBorder(pixels, pixels_wide, pixels_wide, pixels_wide, pixels_wide,
-                              cv2.BORDER_CONSTANT, value=color)
+    return cv2.copyMakeBorder(
+        pixels, pixels_wide, pixels_wide, pixels_wide, pixels_wide, cv2.BORDER_CONSTANT, value=color
+    )
 
 
 def _smooth_field(rng: np.random.Generator, height: int, width: int, cells: int) -> np.ndarray:
@@ -66,7 +73,9 @@ def _smooth_field(rng: np.random.Generator, height: int, width: int, cells: int)
 def _desk(rng: np.random.Generator, height: int, width: int, kind: str) -> np.ndarray:
     """A table surface to photograph the document on: wood grain, fabric or laminate."""
     base = {
-        "wood": (150, 105, 70), "dark": (55, 50, 48), "fabric": (70, 85, 110),
+        "wood": (150, 105, 70),
+        "dark": (55, 50, 48),
+        "fabric": (70, 85, 110),
         "laminate": (205, 200, 190),
     }[kind]
     field = _smooth_field(rng, height, width, 6)
@@ -104,9 +113,9 @@ def _lighting(pixels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(lit, 0, 255).astype(np.uint8)
 
 
-def _phone(pixels: np.ndarray, rng: random.Random, gen: np.random.Generator) -> tuple[
-    np.ndarray, list[str]
-]:
+def _phone(
+    pixels: np.ndarray, rng: random.Random, gen: np.random.Generator
+) -> tuple[np.ndarray, list[str]]:
     applied: list[str] = []
     height, width = pixels.shape[:2]
     desk_kind = rng.choice(["wood", "dark", "fabric", "laminate"])
@@ -124,15 +133,18 @@ def _phone(pixels: np.ndarray, rng: random.Random, gen: np.random.Generator) -> 
     for corner_x, corner_y in corners:
         dx, dy = corner_x - width / 2, corner_y - height / 2
         jitter = rng.uniform(-0.07, 0.07) * width, rng.uniform(-0.07, 0.07) * height
-        placed.append([
-            center_x + dx * math.cos(turn) - dy * math.sin(turn) + jitter[0],
-            center_y + dx * math.sin(turn) + dy * math.cos(turn) + jitter[1],
-        ])
+        placed.append(
+            [
+                center_x + dx * math.cos(turn) - dy * math.sin(turn) + jitter[0],
+                center_y + dx * math.sin(turn) + dy * math.cos(turn) + jitter[1],
+            ]
+        )
     target = np.array(placed, np.float32)
     homography = cv2.getPerspectiveTransform(corners, target)
     warped = cv2.warpPerspective(pixels, homography, (frame_w, frame_h), flags=cv2.INTER_LINEAR)
-    mask = cv2.warpPerspective(np.full((height, width), 255, np.uint8), homography,
-                               (frame_w, frame_h))
+    mask = cv2.warpPerspective(
+        np.full((height, width), 255, np.uint8), homography, (frame_w, frame_h)
+    )
     mask = cv2.GaussianBlur(mask, (3, 3), 0).astype(np.float32)[:, :, None] / 255
     photo = (warped * mask + desk * (1 - mask)).astype(np.uint8)
     applied.append(f"perspective:{math.degrees(turn):.1f}")
@@ -151,8 +163,9 @@ def _phone(pixels: np.ndarray, rng: random.Random, gen: np.random.Generator) -> 
         length = rng.randint(3, 7)
         kernel = np.zeros((length, length), np.float32)
         kernel[length // 2, :] = 1 / length
-        rotation = cv2.getRotationMatrix2D((length / 2 - 0.5, length / 2 - 0.5),
-                                           rng.uniform(0, 180), 1.0)
+        rotation = cv2.getRotationMatrix2D(
+            (length / 2 - 0.5, length / 2 - 0.5), rng.uniform(0, 180), 1.0
+        )
         kernel = cv2.warpAffine(kernel, rotation, (length, length))
         photo = cv2.filter2D(photo, -1, kernel / max(kernel.sum(), 1e-6))
         applied.append(f"motion_blur:{length}")
@@ -165,9 +178,9 @@ def _phone(pixels: np.ndarray, rng: random.Random, gen: np.random.Generator) -> 
     return photo, applied
 
 
-def degrade(image: Image.Image, rng: random.Random, *, profile: str) -> tuple[
-    Image.Image, list[str]
-]:
+def degrade(
+    image: Image.Image, rng: random.Random, *, profile: str
+) -> tuple[Image.Image, list[str]]:
     """The image as it would arrive through `profile`, and the list of what was applied."""
     if profile not in PROFILES:
         raise ValueError(f"unknown degradation profile {profile!r}; expected one of {PROFILES}")
@@ -191,8 +204,13 @@ def degrade(image: Image.Image, rng: random.Random, *, profile: str) -> tuple[
         pixels = _noise(pixels, gen, sigma)
         quality = rng.randint(55, 85)
         pixels = _jpeg(pixels, quality)
-        applied += [f"scale:{factor:.2f}", "margin", f"skew:{angle:.2f}", f"noise:{sigma:.1f}",
-                    f"jpeg:{quality}"]
+        applied += [
+            f"scale:{factor:.2f}",
+            "margin",
+            f"skew:{angle:.2f}",
+            f"noise:{sigma:.1f}",
+            f"jpeg:{quality}",
+        ]
     elif profile == "phone":
         pixels, applied = _phone(pixels, rng, gen)
     else:

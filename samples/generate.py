@@ -30,9 +30,13 @@ from samples.documents.residence_card import render_card_back, render_card_front
 from schemas.report import PROCEDURE_IDS
 
 _DOC_TYPES = {
-    "passport": "passport", "card_front": "residence_card_front",
-    "card_back": "residence_card_back", "ed_card": "reentry_ed_card", "photo": "photo",
-    "form": "application_form", **{kind: kind for kind in LETTER_KINDS},
+    "passport": "passport",
+    "card_front": "residence_card_front",
+    "card_back": "residence_card_back",
+    "ed_card": "reentry_ed_card",
+    "photo": "photo",
+    "form": "application_form",
+    **{kind: kind for kind in LETTER_KINDS},
 }
 # What people call their files, by document kind; generic names are mixed in.
 _NAMES = {
@@ -49,8 +53,12 @@ _NAMES = {
     "bundle": ("documents", "scans", "bundle"),
 }
 _FORM_SCAN_DPI = {"clean": 200, "scan150": 300, "phone": 200, "rotated": 200}
-DEFAULT_PROFILES: Mapping[str, float] = {"clean": 0.35, "scan150": 0.3, "phone": 0.2,
-                                         "rotated": 0.15}
+DEFAULT_PROFILES: Mapping[str, float] = {
+    "clean": 0.35,
+    "scan150": 0.3,
+    "phone": 0.2,
+    "rotated": 0.15,
+}
 # How single scanned pages are saved; phone photos are always JPEG.
 DEFAULT_FORMATS: Mapping[str, float] = {"JPEG": 0.6, "PNG": 0.25, "TIFF": 0.15}
 
@@ -155,8 +163,15 @@ def _bundle(images: Sequence[Image.Image], fmt: str, created: date) -> bytes:
     first, rest = images[0].convert("RGB"), [i.convert("RGB") for i in images[1:]]
     if fmt == "PDF":
         stamp = created.timetuple()
-        first.save(buffer, "PDF", save_all=True, append_images=rest, resolution=200.0,
-                   creationDate=stamp, modDate=stamp)
+        first.save(
+            buffer,
+            "PDF",
+            save_all=True,
+            append_images=rest,
+            resolution=200.0,
+            creationDate=stamp,
+            modDate=stamp,
+        )
     else:
         first.save(buffer, "TIFF", save_all=True, append_images=rest, compression="tiff_jpeg")
     return buffer.getvalue()
@@ -199,8 +214,9 @@ def _form_files(
     for number, image in enumerate(form_page_images(rendering.pdf_flat, dpi=dpi)):
         degraded, applied = degrade(image, rng, profile=profile)
         images.append(degraded)
-        pages.append(_Page("application_form", truth if number == 0 else {},
-                           [f"printed:{dpi}dpi", *applied]))
+        pages.append(
+            _Page("application_form", truth if number == 0 else {}, [f"printed:{dpi}dpi", *applied])
+        )
     if len(pages) > 1 or rng.random() < 0.3:
         fmt = rng.choice(["PDF", "TIFF"])
         data = _bundle(images, fmt, case.as_of)
@@ -243,9 +259,13 @@ def _case_files(
     if len(scanner) >= 2 and rng.random() < 0.3:
         bundled = sorted(rng.sample(scanner, rng.randint(2, len(scanner))))
         fmt = rng.choice(["TIFF", "PDF"])
-        files.append(_File(namer.name("bundle", _EXTENSIONS[fmt]),
-                           _bundle([scans[n].image for n in bundled], fmt, plan.as_of),
-                           [scans[n].page for n in bundled]))
+        files.append(
+            _File(
+                namer.name("bundle", _EXTENSIONS[fmt]),
+                _bundle([scans[n].image for n in bundled], fmt, plan.as_of),
+                [scans[n].page for n in bundled],
+            )
+        )
     for number, scan in enumerate(scans):
         if number in bundled:
             continue
@@ -281,8 +301,11 @@ def write_case(
         (folder / file.name).write_bytes(file.data)
         for number, page in enumerate(file.pages, 1):
             entry: dict[str, Any] = {
-                "file": file.name, "page": number, "doc_type": page.doc_type,
-                "degradations": page.degradations, "fields": page.fields,
+                "file": file.name,
+                "page": number,
+                "doc_type": page.doc_type,
+                "degradations": page.degradations,
+                "fields": page.fields,
             }
             if page.doc_type == "application_form" and not page.fields:
                 entry["continuation"] = True
@@ -332,7 +355,8 @@ def generate_samples(
     for index in range(cases):
         rng = case_rng(seed, index)
         procedure = PROCEDURE_IDS[index % len(PROCEDURE_IDS)]
-        plan = plan_case(f"c{index + 1:03d}", procedure, as_of, rng,
-                         fault=choose_fault(procedure, rng))
+        plan = plan_case(
+            f"c{index + 1:03d}", procedure, as_of, rng, fault=choose_fault(procedure, rng)
+        )
         truths.append(write_case(out, plan, rng, weights))
     return truths

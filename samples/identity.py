@@ -89,8 +89,14 @@ _POOLS: dict[str, _NamePool] = {
         "LDDDDDDDD",
     ),
     "BRA": _NamePool(
-        ("SILVA", "OLIVEIRA", "DOS SANTOS", "FERNANDES DE ALBUQUERQUE CAVALCANTI",
-         "NAKAMURA DA SILVA", "PEREIRA"),
+        (
+            "SILVA",
+            "OLIVEIRA",
+            "DOS SANTOS",
+            "FERNANDES DE ALBUQUERQUE CAVALCANTI",
+            "NAKAMURA DA SILVA",
+            "PEREIRA",
+        ),
         ("JOAO PEDRO", "LUCAS GABRIEL", "RAFAEL", "CARLOS EDUARDO HENRIQUE"),
         ("ANA CAROLINA", "MARIA EDUARDA LUIZA", "JULIANA", "BEATRIZ"),
         ("SAO PAULO", "CURITIBA", "LONDRINA", "RIO DE JANEIRO", "BELO HORIZONTE"),

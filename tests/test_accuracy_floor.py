@@ -28,6 +28,7 @@ FLOORS = {
     "missing_agreement": 0.9,  # measured 1.0
 }
 
+
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("regression")

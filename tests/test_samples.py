@@ -45,31 +45,65 @@ CARD_NUMBER = re.compile(r"^[A-Z]{2}\d{8}[A-Z]{2}$")
 # Contract field names (CONTRACT.md, "Document types and their fields").
 CONTRACT_FIELDS = {
     "passport": {
-        "mrz_type", "document_number", "issuing_state", "surname", "given_names",
-        "nationality", "date_of_birth", "sex", "date_of_expiry", "personal_number", "mrz_valid",
+        "mrz_type",
+        "document_number",
+        "issuing_state",
+        "surname",
+        "given_names",
+        "nationality",
+        "date_of_birth",
+        "sex",
+        "date_of_expiry",
+        "personal_number",
+        "mrz_valid",
     },
     "residence_card_front": {
-        "card_number", "name", "date_of_birth", "sex", "nationality", "status_of_residence",
-        "work_restriction", "period_of_stay", "date_of_expiry", "card_valid_until",
+        "card_number",
+        "name",
+        "date_of_birth",
+        "sex",
+        "nationality",
+        "status_of_residence",
+        "work_restriction",
+        "period_of_stay",
+        "date_of_expiry",
+        "card_valid_until",
     },
     "residence_card_back": {"application_pending", "permission_outside_status"},
-    "reentry_ed_card": {"reentry_intent", "name", "passport_number", "nationality",
-                        "date_of_birth"},
+    "reentry_ed_card": {
+        "reentry_intent",
+        "name",
+        "passport_number",
+        "nationality",
+        "date_of_birth",
+    },
 }
 # Checklist item -> the DocumentPlan kinds that satisfy it.
 ITEM_KINDS = {
-    "passport": {"passport"}, "residence_card": {"card_front"}, "photo": {"photo"},
-    "reentry_ed_card": {"ed_card"}, "application_form": {"form"},
+    "passport": {"passport"},
+    "residence_card": {"card_front"},
+    "photo": {"photo"},
+    "reentry_ed_card": {"ed_card"},
+    "application_form": {"form"},
     "reason_materials": {"reason_document", "reference_materials"},
 }
 FORM_FIELDS = {
-    "form", "applicant_name", "nationality", "date_of_birth", "passport_number", "card_number",
-    "status_of_residence", "requested_period", "permit_type", "signed",
+    "form",
+    "applicant_name",
+    "nationality",
+    "date_of_birth",
+    "passport_number",
+    "card_number",
+    "status_of_residence",
+    "requested_period",
+    "permit_type",
+    "signed",
 }
 
 
 def _valid_td3(line1: str, line2: str) -> bool:
     """Every check digit of a TD3 MRZ, recomputed from the ICAO rule itself."""
+
     def digit(text: str) -> str:
         values = [int(c) if c.isdigit() else ord(c) - 55 if c.isalpha() else 0 for c in text]
         return str(sum(v * (7, 3, 1)[i % 3] for i, v in enumerate(values)) % 10)
@@ -88,8 +122,18 @@ def _valid_td3(line1: str, line2: str) -> bool:
 
 
 def test_td3_matches_the_icao_specimen() -> None:
-    data = MrzData("P", "UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "UTO",
-                   date(1974, 8, 12), "F", date(2012, 4, 15), "ZE184226B")
+    data = MrzData(
+        "P",
+        "UTO",
+        "ERIKSSON",
+        "ANNA MARIA",
+        "L898902C3",
+        "UTO",
+        date(1974, 8, 12),
+        "F",
+        date(2012, 4, 15),
+        "ZE184226B",
+    )
     assert td3_lines(data) == (
         "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
         "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
@@ -135,8 +179,9 @@ def test_passport_truth_has_valid_check_digits_and_contract_fields(seed: int) ->
     assert abs(width_mm - 125) < 1  # TD3 proportions
 
 
-@pytest.mark.parametrize(("kind", "lines", "width"),
-                         [("TD1", 3, 30), ("TD2", 2, 36), ("MRVA", 2, 44), ("MRVB", 2, 36)])
+@pytest.mark.parametrize(
+    ("kind", "lines", "width"), [("TD1", 3, 30), ("TD2", 2, 36), ("MRVA", 2, 44), ("MRVB", 2, 36)]
+)
 def test_other_mrz_documents_have_their_format(kind: str, lines: int, width: int) -> None:
     identity = random_identity(random.Random(1), AS_OF)
     rendered = render_mrz_document(kind, identity, random.Random(2))
@@ -145,7 +190,7 @@ def test_other_mrz_documents_have_their_format(kind: str, lines: int, width: int
     assert len(mrz) == lines and all(len(line) == width for line in mrz)
     number_line = mrz[0] if kind == "TD1" else mrz[1]
     start = 5 if kind == "TD1" else 0
-    assert number_line[start + 9] == check_digit(number_line[start:start + 9])
+    assert number_line[start + 9] == check_digit(number_line[start : start + 9])
 
 
 def test_real_ocr_reads_the_rendered_mrz() -> None:
@@ -157,9 +202,10 @@ def test_real_ocr_reads_the_rendered_mrz() -> None:
         identity = random_identity(random.Random(seed), AS_OF)
         rendered = render_passport(identity, random.Random(seed))
         pixels = np.asarray(rendered.image.convert("L"))
-        zone = pixels[int(pixels.shape[0] * 0.72):, :]
-        result = engine.read(zone, lang="eng", psm=6,
-                             whitelist="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<")
+        zone = pixels[int(pixels.shape[0] * 0.72) :, :]
+        result = engine.read(
+            zone, lang="eng", psm=6, whitelist="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
+        )
         read = [line.text.replace(" ", "") for line in result.lines if len(line.text) > 20]
         assert len(read) == 2
         line1, line2 = rendered.fields["_mrz"]
@@ -181,8 +227,9 @@ def test_card_front_truth() -> None:
     assert rendered.image.width / 85.60 >= 12  # px per mm
     malformed = render_card_front(identity, random.Random(5), card_number="AB1234567CD")
     assert malformed.fields["card_number"] == "AB1234567CD"
-    back = render_card_back(identity, random.Random(5), application_pending=True,
-                            permission_outside_status=False)
+    back = render_card_back(
+        identity, random.Random(5), application_pending=True, permission_outside_status=False
+    )
     assert back.fields == {"application_pending": True, "permission_outside_status": False}
 
 
@@ -260,7 +307,8 @@ def test_each_fault_is_really_in_the_case(fault: str) -> None:
             assert plan.case_yaml["planned_return"] > min(
                 identity.stay_expiry or date.max,
                 plan.case_yaml["planned_departure"].replace(
-                    year=plan.case_yaml["planned_departure"].year + 1),
+                    year=plan.case_yaml["planned_departure"].year + 1
+                ),
             )
         elif fault == "deposit_too_high":
             assert answers["deposit_amount"] > 3_000_000
@@ -295,7 +343,8 @@ def test_about_half_of_the_cases_are_faulty() -> None:
 def _digest(folder: Path) -> dict[str, str]:
     return {
         path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*")) if path.is_file()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
     }
 
 
@@ -349,9 +398,12 @@ def test_truth_documents_match_the_checklist(
     """A case's documents are the checklist's items, minus what the truth says is missing."""
     _, truths = generated
     item_types = {
-        "passport": {"passport"}, "residence_card": {"residence_card_front"},
-        "reentry_ed_card": {"reentry_ed_card"}, "application_form": {"application_form"},
-        "photo": {"photo"}, "reason_materials": {"reason_document", "reference_materials"},
+        "passport": {"passport"},
+        "residence_card": {"residence_card_front"},
+        "reentry_ed_card": {"reentry_ed_card"},
+        "application_form": {"application_form"},
+        "photo": {"photo"},
+        "reason_materials": {"reason_document", "reference_materials"},
     }
     for truth in truths:
         present = {d["doc_type"] for d in truth["documents"]}

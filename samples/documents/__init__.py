@@ -116,8 +116,12 @@ def _hsl_to_rgb(hue: float, saturation: float, lightness: float) -> Color:
     sector = hue * 6
     second = chroma * (1 - abs(sector % 2 - 1))
     red, green, blue = [
-        (chroma, second, 0), (second, chroma, 0), (0, chroma, second),
-        (0, second, chroma), (second, 0, chroma), (chroma, 0, second),
+        (chroma, second, 0),
+        (second, chroma, 0),
+        (0, chroma, second),
+        (0, second, chroma),
+        (second, 0, chroma),
+        (chroma, 0, second),
     ][int(sector) % 6]
     match = lightness - chroma / 2
     return (
@@ -142,8 +146,11 @@ def guilloche(canvas: Canvas, rng: random.Random, *, colors: list[Color], densit
         lobes = rng.randint(7, 23)
         xs = center_x + (big - small) * np.cos(steps) + offset * np.cos(lobes * steps)
         ys = center_y + (big - small) * np.sin(steps) - offset * np.sin(lobes * steps)
-        canvas.draw.line(list(zip(xs.tolist(), ys.tolist(), strict=True)),
-                         fill=rng.choice(colors), width=line_width)
+        canvas.draw.line(
+            list(zip(xs.tolist(), ys.tolist(), strict=True)),
+            fill=rng.choice(colors),
+            width=line_width,
+        )
     wave_x = np.linspace(0, width, 600)
     spacing = rng.uniform(1.2, 2.5) * canvas.px_per_mm
     amplitude = rng.uniform(0.8, 3.0) * canvas.px_per_mm
@@ -153,8 +160,9 @@ def guilloche(canvas: Canvas, rng: random.Random, *, colors: list[Color], densit
     for row in range(int(height / spacing) + 2):
         shift = row * spacing
         wave_y = shift + amplitude * np.sin(2 * math.pi * wave_x / period + phase + row * 0.15)
-        canvas.draw.line(list(zip(wave_x.tolist(), wave_y.tolist(), strict=True)),
-                         fill=color, width=line_width)
+        canvas.draw.line(
+            list(zip(wave_x.tolist(), wave_y.tolist(), strict=True)), fill=color, width=line_width
+        )
 
 
 def scribble(
@@ -214,8 +222,9 @@ def handwrite(
             continue
         glyph_baseline = int(size * 1.4)
         glyph = Image.new("L", (size * 2, size * 2), 0)
-        ImageDraw.Draw(glyph).text((size // 2, glyph_baseline), char, font=font(face_name, size),
-                                   fill=255, anchor="ls")
+        ImageDraw.Draw(glyph).text(
+            (size // 2, glyph_baseline), char, font=font(face_name, size), fill=255, anchor="ls"
+        )
         glyph = glyph.rotate(rng.uniform(-7, 7), resample=Image.BICUBIC)
         box = glyph.getbbox()
         if box is None:

@@ -46,13 +46,19 @@ def _pen_mark(
 
     def point(u: float, v: float) -> tuple[int, int]:
         jitter = side * 0.06
-        return (canvas.px(x + u * side + rng.uniform(-jitter, jitter)),
-                canvas.px(y + v * side + rng.uniform(-jitter, jitter)))
+        return (
+            canvas.px(x + u * side + rng.uniform(-jitter, jitter)),
+            canvas.px(y + v * side + rng.uniform(-jitter, jitter)),
+        )
 
     match mark:
         case "check":
-            canvas.draw.line([point(0.1, 0.5), point(0.4, 0.9), point(1.25, -0.3)],
-                             fill=pen, width=width, joint="curve")
+            canvas.draw.line(
+                [point(0.1, 0.5), point(0.4, 0.9), point(1.25, -0.3)],
+                fill=pen,
+                width=width,
+                joint="curve",
+            )
         case "x":
             canvas.draw.line([point(0.05, 0.05), point(0.95, 0.95)], fill=pen, width=width)
             canvas.draw.line([point(0.95, 0.05), point(0.05, 0.95)], fill=pen, width=width)
@@ -69,10 +75,17 @@ def _checkbox(
 ) -> tuple[float, float, float]:
     side = 4.2
     canvas.rect(x, y, side, side, outline=style.print_color, width_mm=0.3)
-    canvas.text(x + side + 2, y - 0.3, japanese, size_mm=2.6, font_name="gothic",
-                fill=style.print_color)
-    canvas.text(x + side + 2, y + 2.9, english, size_mm=style.label_size * 1.1,
-                font_name="sans", fill=style.print_color)
+    canvas.text(
+        x + side + 2, y - 0.3, japanese, size_mm=2.6, font_name="gothic", fill=style.print_color
+    )
+    canvas.text(
+        x + side + 2,
+        y + 2.9,
+        english,
+        size_mm=style.label_size * 1.1,
+        font_name="sans",
+        fill=style.print_color,
+    )
     return (x, y, side)
 
 
@@ -94,14 +107,34 @@ def render_ed_card(
     right = CARD_WIDTH_MM - 6
     top = 5 + rng.uniform(-1.0, 1.0)
 
-    canvas.text(left, top, "再入国出国記録", size_mm=4.2, font_name="gothic",
-                fill=style.print_color)
-    canvas.text(left + 34, top + 0.8, "EMBARKATION CARD FOR RE-ENTRANT", size_mm=3.0,
-                font_name="sans_bold", fill=style.print_color)
-    canvas.text(right, top + 0.2, "日本国政府法務省", size_mm=1.8, font_name="mincho",
-                fill=style.print_color, anchor="ra")
-    canvas.text(left, top + 6.2, "記入は英語の活字体で / Please fill in in BLOCK LETTERS",
-                size_mm=1.7, font_name="gothic", fill=style.print_color)
+    canvas.text(
+        left, top, "再入国出国記録", size_mm=4.2, font_name="gothic", fill=style.print_color
+    )
+    canvas.text(
+        left + 34,
+        top + 0.8,
+        "EMBARKATION CARD FOR RE-ENTRANT",
+        size_mm=3.0,
+        font_name="sans_bold",
+        fill=style.print_color,
+    )
+    canvas.text(
+        right,
+        top + 0.2,
+        "日本国政府法務省",
+        size_mm=1.8,
+        font_name="mincho",
+        fill=style.print_color,
+        anchor="ra",
+    )
+    canvas.text(
+        left,
+        top + 6.2,
+        "記入は英語の活字体で / Please fill in in BLOCK LETTERS",
+        size_mm=1.7,
+        font_name="gothic",
+        fill=style.print_color,
+    )
 
     box_height = 15.0
     fields_top = top + 10
@@ -116,23 +149,48 @@ def render_ed_card(
 
     def field(x: float, y: float, width: float, japanese: str, english: str, value: str) -> None:
         canvas.rect(x, y, width, row - 1.0, outline=style.print_color, width_mm=0.2)
-        canvas.text(x + 1, y + 0.6, f"{japanese} {english}", size_mm=style.label_size,
-                    font_name="gothic", fill=style.print_color)
+        canvas.text(
+            x + 1,
+            y + 0.6,
+            f"{japanese} {english}",
+            size_mm=style.label_size,
+            font_name="gothic",
+            fill=style.print_color,
+        )
         if value:
             left_gap = 2 + rng.uniform(0, 3)
             size = handwriting_size(value, size_mm=value_size, width_mm=width - left_gap - 2)
-            handwrite(canvas, rng, x + left_gap, y + row - size - 2.2, value, size_mm=size,
-                      color=style.pen_color)
+            handwrite(
+                canvas,
+                rng,
+                x + left_gap,
+                y + row - size - 2.2,
+                value,
+                size_mm=size,
+                color=style.pen_color,
+            )
 
     y = fields_top
     field(left, y, middle - left - 1, "氏 Family name", "", identity.surname)
     field(middle + 1, y, right - middle - 1, "名 Given names", "", identity.given_names)
     y += row
     birth = identity.date_of_birth
-    field(left, y, middle - left - 1, "生年月日", "Date of birth (Day Month Year)",
-          f"{birth.day:02d} {birth.month:02d} {birth.year}")
-    field(middle + 1, y, right - middle - 1, "国籍・地域", "Nationality/Region",
-          nationality_text(identity.nationality))
+    field(
+        left,
+        y,
+        middle - left - 1,
+        "生年月日",
+        "Date of birth (Day Month Year)",
+        f"{birth.day:02d} {birth.month:02d} {birth.year}",
+    )
+    field(
+        middle + 1,
+        y,
+        right - middle - 1,
+        "国籍・地域",
+        "Nationality/Region",
+        nationality_text(identity.nationality),
+    )
     y += row
     flight = f"{rng.choice(['NH', 'JL', 'VN', 'PR', 'CA', 'KE', 'MM', 'GA'])}{rng.randint(1, 999)}"
     field(left, y, middle - left - 1, "旅券番号", "Passport number", identity.passport_number)
@@ -141,10 +199,15 @@ def render_ed_card(
     field(left, y, right - left, "署名", "Signature", "")
     scribble(canvas, rng, (left + 25, y + 2, 45, row - 3.5), color=style.pen_color)
 
-    canvas.rect(left - 1.5, box_top - 1.5, right - left + 3, box_height, outline=style.print_color,
-                width_mm=0.35)
-    reentry_box = _checkbox(canvas, style, left + 1, box_top + 0.8, REENTRY_BOX_JA,
-                            REENTRY_BOX_EN)
+    canvas.rect(
+        left - 1.5,
+        box_top - 1.5,
+        right - left + 3,
+        box_height,
+        outline=style.print_color,
+        width_mm=0.35,
+    )
+    reentry_box = _checkbox(canvas, style, left + 1, box_top + 0.8, REENTRY_BOX_JA, REENTRY_BOX_EN)
     _checkbox(canvas, style, left + 1, box_top + 7.2, _OTHER_BOX_JA, _OTHER_BOX_EN)
     if ticked:
         _pen_mark(canvas, rng, reentry_box, mark, style.pen_color)

@@ -94,17 +94,25 @@ class MrzData:
 def td3_lines(data: MrzData, *, empty_check: str = FILLER) -> tuple[str, str]:
     """Passport MRZ, 2 x 44. `empty_check` is what an unused optional-data field's check digit
     shows: ICAO allows `<` or `0`, and issuers use both."""
-    line1 = _field(data.document_code, 2) + data.issuing_state + mrz_name(
-        data.surname, data.given_names, 39
+    line1 = (
+        _field(data.document_code, 2)
+        + data.issuing_state
+        + mrz_name(data.surname, data.given_names, 39)
     )
     number = _field(data.document_number, 9)
     optional = _field(data.optional_data, 14)
     optional_check = check_digit(optional) if data.optional_data else empty_check
     body = (
-        number + check_digit(number) + data.nationality
-        + _yymmdd(data.date_of_birth) + check_digit(_yymmdd(data.date_of_birth)) + data.sex
-        + _yymmdd(data.date_of_expiry) + check_digit(_yymmdd(data.date_of_expiry))
-        + optional + optional_check
+        number
+        + check_digit(number)
+        + data.nationality
+        + _yymmdd(data.date_of_birth)
+        + check_digit(_yymmdd(data.date_of_birth))
+        + data.sex
+        + _yymmdd(data.date_of_expiry)
+        + check_digit(_yymmdd(data.date_of_expiry))
+        + optional
+        + optional_check
     )
     composite = check_digit(body[0:10] + body[13:20] + body[21:43])
     return line1, body + composite
@@ -112,14 +120,21 @@ def td3_lines(data: MrzData, *, empty_check: str = FILLER) -> tuple[str, str]:
 
 def td2_lines(data: MrzData) -> tuple[str, str]:
     """Official travel document MRZ, 2 x 36."""
-    line1 = _field(data.document_code, 2) + data.issuing_state + mrz_name(
-        data.surname, data.given_names, 31
+    line1 = (
+        _field(data.document_code, 2)
+        + data.issuing_state
+        + mrz_name(data.surname, data.given_names, 31)
     )
     number = _field(data.document_number, 9)
     body = (
-        number + check_digit(number) + data.nationality
-        + _yymmdd(data.date_of_birth) + check_digit(_yymmdd(data.date_of_birth)) + data.sex
-        + _yymmdd(data.date_of_expiry) + check_digit(_yymmdd(data.date_of_expiry))
+        number
+        + check_digit(number)
+        + data.nationality
+        + _yymmdd(data.date_of_birth)
+        + check_digit(_yymmdd(data.date_of_birth))
+        + data.sex
+        + _yymmdd(data.date_of_expiry)
+        + check_digit(_yymmdd(data.date_of_expiry))
         + _field(data.optional_data, 7)
     )
     composite = check_digit(body[0:10] + body[13:20] + body[21:35])
@@ -130,13 +145,20 @@ def td1_lines(data: MrzData) -> tuple[str, str, str]:
     """ID card MRZ, 3 x 30."""
     number = _field(data.document_number, 9)
     line1 = (
-        _field(data.document_code, 2) + data.issuing_state + number + check_digit(number)
+        _field(data.document_code, 2)
+        + data.issuing_state
+        + number
+        + check_digit(number)
         + _field(data.optional_data, 15)
     )
     middle = (
-        _yymmdd(data.date_of_birth) + check_digit(_yymmdd(data.date_of_birth)) + data.sex
-        + _yymmdd(data.date_of_expiry) + check_digit(_yymmdd(data.date_of_expiry))
-        + data.nationality + FILLER * 11
+        _yymmdd(data.date_of_birth)
+        + check_digit(_yymmdd(data.date_of_birth))
+        + data.sex
+        + _yymmdd(data.date_of_expiry)
+        + check_digit(_yymmdd(data.date_of_expiry))
+        + data.nationality
+        + FILLER * 11
     )
     composite = check_digit(line1[5:30] + middle[0:7] + middle[8:15] + middle[18:29])
     return line1, middle + composite, mrz_name(data.surname, data.given_names, 30)
@@ -144,14 +166,21 @@ def td1_lines(data: MrzData) -> tuple[str, str, str]:
 
 def mrv_lines(data: MrzData, *, width: int) -> tuple[str, str]:
     """Visa MRZ: MRV-A (width 44) or MRV-B (width 36); no composite check digit."""
-    line1 = _field(data.document_code, 2) + data.issuing_state + mrz_name(
-        data.surname, data.given_names, width - 5
+    line1 = (
+        _field(data.document_code, 2)
+        + data.issuing_state
+        + mrz_name(data.surname, data.given_names, width - 5)
     )
     number = _field(data.document_number, 9)
     body = (
-        number + check_digit(number) + data.nationality
-        + _yymmdd(data.date_of_birth) + check_digit(_yymmdd(data.date_of_birth)) + data.sex
-        + _yymmdd(data.date_of_expiry) + check_digit(_yymmdd(data.date_of_expiry))
+        number
+        + check_digit(number)
+        + data.nationality
+        + _yymmdd(data.date_of_birth)
+        + check_digit(_yymmdd(data.date_of_birth))
+        + data.sex
+        + _yymmdd(data.date_of_expiry)
+        + check_digit(_yymmdd(data.date_of_expiry))
     )
     return line1, body + _field(data.optional_data, width - len(body))
 
@@ -188,57 +217,119 @@ _STATES: dict[str, tuple[str, str, str]] = {
 }
 
 _LABELS_EN = {
-    "type": "Type", "code": "Country code", "number": "Passport No.", "document": "Document No.",
+    "type": "Type",
+    "code": "Country code",
+    "number": "Passport No.",
+    "document": "Document No.",
     "surname": "Surname",
-    "given": "Given names", "nationality": "Nationality", "birth": "Date of birth",
-    "sex": "Sex", "place": "Place of birth", "issue": "Date of issue",
-    "expiry": "Date of expiry", "authority": "Authority",
+    "given": "Given names",
+    "nationality": "Nationality",
+    "birth": "Date of birth",
+    "sex": "Sex",
+    "place": "Place of birth",
+    "issue": "Date of issue",
+    "expiry": "Date of expiry",
+    "authority": "Authority",
 }
 # Second label language printed next to the English one, by the issuer's language.
 _LABELS_SECOND: dict[str, dict[str, str]] = {
     "fr": {
-        "type": "Type", "code": "Code du pays", "number": "N° du passeport",
-        "document": "N° du document", "surname": "Nom",
-        "given": "Prénoms", "nationality": "Nationalité", "birth": "Date de naissance",
-        "sex": "Sexe", "place": "Lieu de naissance", "issue": "Date de délivrance",
-        "expiry": "Date d'expiration", "authority": "Autorité",
+        "type": "Type",
+        "code": "Code du pays",
+        "number": "N° du passeport",
+        "document": "N° du document",
+        "surname": "Nom",
+        "given": "Prénoms",
+        "nationality": "Nationalité",
+        "birth": "Date de naissance",
+        "sex": "Sexe",
+        "place": "Lieu de naissance",
+        "issue": "Date de délivrance",
+        "expiry": "Date d'expiration",
+        "authority": "Autorité",
     },
     "vi": {
-        "type": "Loại", "code": "Mã số", "number": "Số hộ chiếu", "document": "Số giấy tờ",
+        "type": "Loại",
+        "code": "Mã số",
+        "number": "Số hộ chiếu",
+        "document": "Số giấy tờ",
         "surname": "Họ",
-        "given": "Chữ đệm và tên", "nationality": "Quốc tịch", "birth": "Ngày sinh",
-        "sex": "Giới tính", "place": "Nơi sinh", "issue": "Ngày cấp",
-        "expiry": "Có giá trị đến", "authority": "Cơ quan cấp",
+        "given": "Chữ đệm và tên",
+        "nationality": "Quốc tịch",
+        "birth": "Ngày sinh",
+        "sex": "Giới tính",
+        "place": "Nơi sinh",
+        "issue": "Ngày cấp",
+        "expiry": "Có giá trị đến",
+        "authority": "Cơ quan cấp",
     },
     "pt": {
-        "type": "Tipo", "code": "Código do país", "number": "Passaporte nº",
-        "document": "Documento nº", "surname": "Sobrenome",
-        "given": "Nome", "nationality": "Nacionalidade", "birth": "Data de nascimento",
-        "sex": "Sexo", "place": "Local de nascimento", "issue": "Data de expedição",
-        "expiry": "Válido até", "authority": "Autoridade",
+        "type": "Tipo",
+        "code": "Código do país",
+        "number": "Passaporte nº",
+        "document": "Documento nº",
+        "surname": "Sobrenome",
+        "given": "Nome",
+        "nationality": "Nacionalidade",
+        "birth": "Data de nascimento",
+        "sex": "Sexo",
+        "place": "Local de nascimento",
+        "issue": "Data de expedição",
+        "expiry": "Válido até",
+        "authority": "Autoridade",
     },
     "zh": {
-        "type": "类型", "code": "国家码", "number": "护照号", "document": "证件号码",
-        "surname": "姓", "given": "名",
-        "nationality": "国籍", "birth": "出生日期", "sex": "性别", "place": "出生地点",
-        "issue": "签发日期", "expiry": "有效期至", "authority": "签发机关",
+        "type": "类型",
+        "code": "国家码",
+        "number": "护照号",
+        "document": "证件号码",
+        "surname": "姓",
+        "given": "名",
+        "nationality": "国籍",
+        "birth": "出生日期",
+        "sex": "性别",
+        "place": "出生地点",
+        "issue": "签发日期",
+        "expiry": "有效期至",
+        "authority": "签发机关",
     },
     "id": {
-        "type": "Tipe", "code": "Kode negara", "number": "No. Paspor", "document": "No. Dokumen",
+        "type": "Tipe",
+        "code": "Kode negara",
+        "number": "No. Paspor",
+        "document": "No. Dokumen",
         "surname": "Nama keluarga",
-        "given": "Nama", "nationality": "Kewarganegaraan", "birth": "Tanggal lahir",
-        "sex": "Jenis kelamin", "place": "Tempat lahir", "issue": "Tanggal pengeluaran",
-        "expiry": "Tanggal habis berlaku", "authority": "Kantor yang mengeluarkan",
+        "given": "Nama",
+        "nationality": "Kewarganegaraan",
+        "birth": "Tanggal lahir",
+        "sex": "Jenis kelamin",
+        "place": "Tempat lahir",
+        "issue": "Tanggal pengeluaran",
+        "expiry": "Tanggal habis berlaku",
+        "authority": "Kantor yang mengeluarkan",
     },
     "ja": {
-        "type": "型", "code": "発行国", "number": "旅券番号", "document": "番号", "surname": "姓",
+        "type": "型",
+        "code": "発行国",
+        "number": "旅券番号",
+        "document": "番号",
+        "surname": "姓",
         "given": "名",
-        "nationality": "国籍", "birth": "生年月日", "sex": "性別", "place": "本籍",
-        "issue": "発行年月日", "expiry": "有効期間満了日", "authority": "発行官庁",
+        "nationality": "国籍",
+        "birth": "生年月日",
+        "sex": "性別",
+        "place": "本籍",
+        "issue": "発行年月日",
+        "expiry": "有効期間満了日",
+        "authority": "発行官庁",
     },
 }
 _TITLE_SECOND = {
-    "fr": "PASSEPORT", "vi": "HỘ CHIẾU", "pt": "PASSAPORTE", "zh": "护照", "id": "PASPOR",
+    "fr": "PASSEPORT",
+    "vi": "HỘ CHIẾU",
+    "pt": "PASSAPORTE",
+    "zh": "护照",
+    "id": "PASPOR",
     "ja": "旅券",
 }
 
@@ -306,12 +397,18 @@ def _draw_mrz(canvas: Canvas, lines: tuple[str, ...], rng: random.Random, fmt: _
     top = fmt.height_mm - fmt.mrz_zone_mm / 2 - block / 2 + rng.uniform(-1.0, 2.0)
     top = min(top, fmt.height_mm - 3 - block)
     if rng.random() < 0.5:
-        canvas.rect(0, fmt.height_mm - fmt.mrz_zone_mm + 1, fmt.width_mm, fmt.mrz_zone_mm,
-                    fill=(250, 250, 248))
+        canvas.rect(
+            0,
+            fmt.height_mm - fmt.mrz_zone_mm + 1,
+            fmt.width_mm,
+            fmt.mrz_zone_mm,
+            fill=(250, 250, 248),
+        )
     size_mm = MRZ_PITCH_MM / 0.723  # OCR-B advances 0.723 em per character
     for index, line in enumerate(lines):
-        canvas.text(left, top + index * pitch, line, size_mm=size_mm, font_name="ocrb",
-                    fill=(10, 10, 10))
+        canvas.text(
+            left, top + index * pitch, line, size_mm=size_mm, font_name="ocrb", fill=(10, 10, 10)
+        )
 
 
 def _render(
@@ -330,8 +427,12 @@ def _render(
         printed_nationality = nationality_text(data.nationality)
     style = _style(rng, language)
     canvas = Canvas(fmt.width_mm, fmt.height_mm, rng.uniform(290, 320), pastel(rng, lightness=0.94))
-    guilloche(canvas, rng, colors=[pastel(rng, lightness=0.8) for _ in range(3)],
-              density=rng.randint(4, 9))
+    guilloche(
+        canvas,
+        rng,
+        colors=[pastel(rng, lightness=0.8) for _ in range(3)],
+        density=rng.randint(4, 9),
+    )
 
     scale = fmt.height_mm / 88
     title = fmt.title
@@ -339,19 +440,41 @@ def _render(
         title = f"{_TITLE_SECOND[language]} / {title}"
     header_y = rng.uniform(2.5, 4.0) * scale
     header_size = rng.uniform(2.6, 3.4) * scale
-    header_size = canvas.fit_size_mm(header, size_mm=header_size, width_mm=fmt.width_mm * 0.62,
-                                     font_name="sans_bold")
+    header_size = canvas.fit_size_mm(
+        header, size_mm=header_size, width_mm=fmt.width_mm * 0.62, font_name="sans_bold"
+    )
     if rng.random() < 0.5:
-        canvas.text(fmt.width_mm / 2, header_y, header, size_mm=header_size,
-                    font_name="sans_bold", fill=style.accent, anchor="ma")
-        canvas.text(fmt.width_mm - 5, header_y + header_size + 1, title,
-                    size_mm=header_size * 0.9, font_name="serif_bold", fill=style.accent,
-                    anchor="ra")
+        canvas.text(
+            fmt.width_mm / 2,
+            header_y,
+            header,
+            size_mm=header_size,
+            font_name="sans_bold",
+            fill=style.accent,
+            anchor="ma",
+        )
+        canvas.text(
+            fmt.width_mm - 5,
+            header_y + header_size + 1,
+            title,
+            size_mm=header_size * 0.9,
+            font_name="serif_bold",
+            fill=style.accent,
+            anchor="ra",
+        )
     else:
-        canvas.text(5, header_y, title, size_mm=header_size, font_name="serif_bold",
-                    fill=style.accent)
-        canvas.text(fmt.width_mm - 5, header_y, header, size_mm=header_size * 0.85,
-                    font_name="sans_bold", fill=style.accent, anchor="ra")
+        canvas.text(
+            5, header_y, title, size_mm=header_size, font_name="serif_bold", fill=style.accent
+        )
+        canvas.text(
+            fmt.width_mm - 5,
+            header_y,
+            header,
+            size_mm=header_size * 0.85,
+            font_name="sans_bold",
+            fill=style.accent,
+            anchor="ra",
+        )
 
     zone_top = fmt.height_mm - fmt.mrz_zone_mm
     photo_x = rng.uniform(3.5, 7.0) * scale
@@ -364,8 +487,11 @@ def _render(
     canvas.paste(photo, photo_x, photo_y, photo_w, photo_h)
 
     visual: list[list[tuple[str, str]]] = [
-        [("type", data.document_code), ("code", data.issuing_state),
-         ("number" if kind == "TD3" else "document", data.document_number)],
+        [
+            ("type", data.document_code),
+            ("code", data.issuing_state),
+            ("number" if kind == "TD3" else "document", data.document_number),
+        ],
         [("surname", identity.surname)],
         [("given", identity.given_names)],
         [("nationality", printed_nationality)],
@@ -393,27 +519,44 @@ def _render(
             x = left + index * column_width
             label = _label(style, key, number)
             label_size = canvas.fit_size_mm(
-                label, size_mm=style.label_size * scale * shrink, width_mm=column_width - 1,
+                label,
+                size_mm=style.label_size * scale * shrink,
+                width_mm=column_width - 1,
                 font_name=style.label_font,
             )
-            canvas.text(x, y, label, size_mm=label_size, font_name=style.label_font,
-                        fill=style.label_color)
+            canvas.text(
+                x, y, label, size_mm=label_size, font_name=style.label_font, fill=style.label_color
+            )
             value_size = canvas.fit_size_mm(
-                value, size_mm=style.value_size * scale * shrink, width_mm=column_width - 1,
+                value,
+                size_mm=style.value_size * scale * shrink,
+                width_mm=column_width - 1,
                 font_name=style.value_font,
             )
-            canvas.text(x, y + (style.label_size + 0.3) * scale * shrink, value,
-                        size_mm=value_size, font_name=style.value_font, fill=style.value_color)
+            canvas.text(
+                x,
+                y + (style.label_size + 0.3) * scale * shrink,
+                value,
+                size_mm=value_size,
+                font_name=style.value_font,
+                fill=style.value_color,
+            )
             number += 1
         y += row_height * shrink
     if zone_top - y > 5 * scale:
-        scribble(canvas, rng, (left + (right - left) * 0.45, y, (right - left) * 0.4,
-                               min(zone_top - y - 1, 9 * scale)))
+        scribble(
+            canvas,
+            rng,
+            (
+                left + (right - left) * 0.45,
+                y,
+                (right - left) * 0.4,
+                min(zone_top - y - 1, 9 * scale),
+            ),
+        )
 
     _draw_mrz(canvas, mrz_lines, rng, fmt)
-    surname, given_names = name_from_mrz(
-        mrz_lines[2] if kind == "TD1" else mrz_lines[0][5:]
-    )
+    surname, given_names = name_from_mrz(mrz_lines[2] if kind == "TD1" else mrz_lines[0][5:])
     optional = data.optional_data if kind == "TD3" else ""
     return Rendered(
         canvas.image,

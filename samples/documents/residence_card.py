@@ -90,8 +90,12 @@ def _card_style(rng: random.Random) -> _CardStyle:
 
 def _blank_card(rng: random.Random, style: _CardStyle) -> Canvas:
     canvas = Canvas(CARD_WIDTH_MM, CARD_HEIGHT_MM, style.dpi, style.background)
-    guilloche(canvas, rng, colors=[pastel(rng, lightness=0.82) for _ in range(2)],
-              density=rng.randint(3, 7))
+    guilloche(
+        canvas,
+        rng,
+        colors=[pastel(rng, lightness=0.82) for _ in range(2)],
+        density=rng.randint(3, 7),
+    )
     return canvas
 
 
@@ -100,8 +104,9 @@ def _label(
 ) -> float:
     """Japanese label with its small English gloss beneath; returns the x where values go."""
     canvas.text(x, y, japanese, size_mm=1.45, font_name="gothic", fill=style.label_color)
-    canvas.text(x, y + 1.7, english, size_mm=0.95, font_name=style.english_font,
-                fill=style.label_color)
+    canvas.text(
+        x, y + 1.7, english, size_mm=0.95, font_name=style.english_font, fill=style.label_color
+    )
     english_width = canvas.text_width_mm(english, size_mm=0.95, font_name=style.english_font)
     japanese_width = canvas.text_width_mm(japanese, size_mm=1.45, font_name="gothic")
     return x + max(english_width, japanese_width) + 1.2
@@ -124,16 +129,35 @@ def render_card_front(
     top = 2.6 + style.jitter_y
     step = 5.6 * style.row_scale
 
-    canvas.text(left, top, "在留カード", size_mm=3.2, font_name="gothic",
-                fill=(30, 60, 120))
-    canvas.text(left + 17.5, top + 0.9, "RESIDENCE CARD", size_mm=1.7,
-                font_name="sans_bold", fill=(30, 60, 120))
+    canvas.text(left, top, "在留カード", size_mm=3.2, font_name="gothic", fill=(30, 60, 120))
+    canvas.text(
+        left + 17.5,
+        top + 0.9,
+        "RESIDENCE CARD",
+        size_mm=1.7,
+        font_name="sans_bold",
+        fill=(30, 60, 120),
+    )
     number_x = CARD_WIDTH_MM - 3.0 + style.jitter_x * 0.3
-    canvas.text(number_x, top + 0.4, number, size_mm=2.7, font_name="sans_bold",
-                fill=(170, 30, 40), anchor="ra")
+    canvas.text(
+        number_x,
+        top + 0.4,
+        number,
+        size_mm=2.7,
+        font_name="sans_bold",
+        fill=(170, 30, 40),
+        anchor="ra",
+    )
     number_width = canvas.text_width_mm(number, size_mm=2.7, font_name="sans_bold")
-    canvas.text(number_x - number_width - 1.0, top + 0.9, "番号", size_mm=1.6,
-                font_name="gothic", fill=style.label_color, anchor="ra")
+    canvas.text(
+        number_x - number_width - 1.0,
+        top + 0.9,
+        "番号",
+        size_mm=1.6,
+        font_name="gothic",
+        fill=style.label_color,
+        anchor="ra",
+    )
 
     photo_w = 22.0 + rng.uniform(-1.0, 1.0)
     photo_h = photo_w * 1.3
@@ -144,53 +168,108 @@ def render_card_front(
 
     y = top + 5.6
     value_x = _label(canvas, style, left, y, "氏名", "NAME")
-    canvas.text(value_x, y + 0.2, identity.name, font_name="sans_bold", fill=style.value_color,
-                size_mm=canvas.fit_size_mm(identity.name, size_mm=2.9,
-                                           width_mm=text_right - value_x, font_name="sans_bold"))
+    canvas.text(
+        value_x,
+        y + 0.2,
+        identity.name,
+        font_name="sans_bold",
+        fill=style.value_color,
+        size_mm=canvas.fit_size_mm(
+            identity.name, size_mm=2.9, width_mm=text_right - value_x, font_name="sans_bold"
+        ),
+    )
     y += step
     value_x = _label(canvas, style, left, y, "生年月日", "DATE OF BIRTH")
-    canvas.text(value_x, y + 0.3, japanese_date(identity.date_of_birth), size_mm=2.0,
-                font_name=style.value_font, fill=style.value_color)
+    canvas.text(
+        value_x,
+        y + 0.3,
+        japanese_date(identity.date_of_birth),
+        size_mm=2.0,
+        font_name=style.value_font,
+        fill=style.value_color,
+    )
     sex_x = value_x + 22.5
     value_x = _label(canvas, style, sex_x, y, "性別", "SEX")
     sex_text = "男 M." if identity.sex == "M" else "女 F."
-    canvas.text(value_x, y + 0.3, sex_text, size_mm=2.0, font_name=style.value_font,
-                fill=style.value_color)
+    canvas.text(
+        value_x, y + 0.3, sex_text, size_mm=2.0, font_name=style.value_font, fill=style.value_color
+    )
     y += step * 0.85
     value_x = _label(canvas, style, left, y, "国籍・地域", "NATIONALITY/REGION")
-    canvas.text(value_x, y + 0.3, japanese_country(identity.nationality), size_mm=2.0,
-                font_name=style.value_font, fill=style.value_color)
+    canvas.text(
+        value_x,
+        y + 0.3,
+        japanese_country(identity.nationality),
+        size_mm=2.0,
+        font_name=style.value_font,
+        fill=style.value_color,
+    )
     y += step * 0.85
     value_x = _label(canvas, style, left, y, "住居地", "ADDRESS")
-    canvas.text(value_x, y + 0.3, identity.address, font_name=style.value_font,
-                fill=style.value_color,
-                size_mm=canvas.fit_size_mm(identity.address, size_mm=1.9,
-                                           width_mm=text_right - value_x,
-                                           font_name=style.value_font))
+    canvas.text(
+        value_x,
+        y + 0.3,
+        identity.address,
+        font_name=style.value_font,
+        fill=style.value_color,
+        size_mm=canvas.fit_size_mm(
+            identity.address, size_mm=1.9, width_mm=text_right - value_x, font_name=style.value_font
+        ),
+    )
     y += step * 0.95
     canvas.line(left, y - 0.8, text_right, y - 0.8, fill=style.line_color)
     value_x = _label(canvas, style, left, y, "在留資格", "STATUS")
-    canvas.text(value_x, y, status.japanese, font_name="gothic", fill=style.value_color,
-                size_mm=canvas.fit_size_mm(status.japanese, size_mm=3.0,
-                                           width_mm=text_right - value_x, font_name="gothic"))
+    canvas.text(
+        value_x,
+        y,
+        status.japanese,
+        font_name="gothic",
+        fill=style.value_color,
+        size_mm=canvas.fit_size_mm(
+            status.japanese, size_mm=3.0, width_mm=text_right - value_x, font_name="gothic"
+        ),
+    )
     y += step
-    restriction_size = canvas.fit_size_mm(restriction.japanese, size_mm=2.2,
-                                          width_mm=text_right - left - 3, font_name="gothic")
-    box = canvas.text(left + 1.5, y + 0.6, restriction.japanese, size_mm=restriction_size,
-                      font_name="gothic", fill=style.value_color)
-    canvas.draw.rectangle((canvas.px(left), box[1] - canvas.px(0.6), box[2] + canvas.px(1.5),
-                           box[3] + canvas.px(0.6)), outline=style.value_color,
-                          width=max(1, canvas.px(0.2)))
+    restriction_size = canvas.fit_size_mm(
+        restriction.japanese, size_mm=2.2, width_mm=text_right - left - 3, font_name="gothic"
+    )
+    box = canvas.text(
+        left + 1.5,
+        y + 0.6,
+        restriction.japanese,
+        size_mm=restriction_size,
+        font_name="gothic",
+        fill=style.value_color,
+    )
+    canvas.draw.rectangle(
+        (
+            canvas.px(left),
+            box[1] - canvas.px(0.6),
+            box[2] + canvas.px(1.5),
+            box[3] + canvas.px(0.6),
+        ),
+        outline=style.value_color,
+        width=max(1, canvas.px(0.2)),
+    )
     y += step * 0.9
 
     period_text = japanese_period(identity.period_of_stay)
     if identity.stay_expiry is not None:
         period_text += f"({japanese_date(identity.stay_expiry)})"
     value_x = _label(canvas, style, left, y, "在留期間(満了日)", "PERIOD OF STAY")
-    canvas.text(value_x, y + 0.2, period_text, font_name=style.value_font, fill=style.value_color,
-                size_mm=canvas.fit_size_mm(period_text, size_mm=2.2,
-                                           width_mm=CARD_WIDTH_MM - 3 - value_x,
-                                           font_name=style.value_font))
+    canvas.text(
+        value_x,
+        y + 0.2,
+        period_text,
+        font_name=style.value_font,
+        fill=style.value_color,
+        size_mm=canvas.fit_size_mm(
+            period_text,
+            size_mm=2.2,
+            width_mm=CARD_WIDTH_MM - 3 - value_x,
+            font_name=style.value_font,
+        ),
+    )
     y += step * 0.8
     small = 1.35
     office = rng.choice(_OFFICES)
@@ -206,10 +285,18 @@ def render_card_front(
     band_top = CARD_HEIGHT_MM - 5.2
     canvas.rect(0, band_top, CARD_WIDTH_MM, 5.2, fill=pastel(rng, lightness=0.85))
     valid_text = f"このカードは  {japanese_date(identity.card_valid_until)}  まで有効  です。"
-    canvas.text(left, band_top + 1.3, valid_text, size_mm=2.2, font_name="gothic",
-                fill=(160, 30, 40))
-    canvas.text(CARD_WIDTH_MM - 3, band_top + 1.6, "出入国在留管理庁長官", size_mm=1.4,
-                font_name="mincho", fill=style.label_color, anchor="ra")
+    canvas.text(
+        left, band_top + 1.3, valid_text, size_mm=2.2, font_name="gothic", fill=(160, 30, 40)
+    )
+    canvas.text(
+        CARD_WIDTH_MM - 3,
+        band_top + 1.6,
+        "出入国在留管理庁長官",
+        size_mm=1.4,
+        font_name="mincho",
+        fill=style.label_color,
+        anchor="ra",
+    )
 
     return Rendered(
         canvas.image,
@@ -232,8 +319,11 @@ def _stamp(canvas: Canvas, x: float, y: float, text: str, size_mm: float, color:
     """Office stamps are printed text in a thin frame, often slightly off the ruled line."""
     box = canvas.text(x, y, text, size_mm=size_mm, font_name="gothic", fill=color)
     pad = canvas.px(0.5)
-    canvas.draw.rectangle((box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad),
-                          outline=color, width=max(1, canvas.px(0.15)))
+    canvas.draw.rectangle(
+        (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad),
+        outline=color,
+        width=max(1, canvas.px(0.15)),
+    )
 
 
 def render_card_back(
@@ -251,8 +341,7 @@ def render_card_back(
     top = 2.5 + style.jitter_y * 0.5
     stamp_color = rng.choice([(20, 20, 20), (30, 30, 90)])
 
-    canvas.text(left, top, "住居地記載欄", size_mm=1.6, font_name="gothic",
-                fill=style.label_color)
+    canvas.text(left, top, "住居地記載欄", size_mm=1.6, font_name="gothic", fill=style.label_color)
     table_top = top + 2.4
     row_h = 3.6 * style.row_scale
     date_w = 17.0
@@ -260,49 +349,108 @@ def render_card_back(
     canvas.rect(left, table_top, right - left, row_h * 4, outline=style.line_color)
     for index, heading in enumerate(("届出年月日", "住居地", "記載者印")):
         x = (left + 1, left + date_w + 1, right - stamp_w + 1)[index]
-        canvas.text(x, table_top + 0.8, heading, size_mm=1.3, font_name="gothic",
-                    fill=style.label_color)
+        canvas.text(
+            x, table_top + 0.8, heading, size_mm=1.3, font_name="gothic", fill=style.label_color
+        )
     for row in range(1, 4):
-        canvas.line(left, table_top + row * row_h, right, table_top + row * row_h,
-                    fill=style.line_color, width_mm=0.12)
-    canvas.line(left + date_w, table_top, left + date_w, table_top + row_h * 4,
-                fill=style.line_color, width_mm=0.12)
-    canvas.line(right - stamp_w, table_top, right - stamp_w, table_top + row_h * 4,
-                fill=style.line_color, width_mm=0.12)
+        canvas.line(
+            left,
+            table_top + row * row_h,
+            right,
+            table_top + row * row_h,
+            fill=style.line_color,
+            width_mm=0.12,
+        )
+    canvas.line(
+        left + date_w,
+        table_top,
+        left + date_w,
+        table_top + row_h * 4,
+        fill=style.line_color,
+        width_mm=0.12,
+    )
+    canvas.line(
+        right - stamp_w,
+        table_top,
+        right - stamp_w,
+        table_top + row_h * 4,
+        fill=style.line_color,
+        width_mm=0.12,
+    )
     if rng.random() < 0.6:  # a move after the card was issued is written on the back
         moved = identity.card_issue + timedelta(days=rng.randint(0, 7))
-        canvas.text(left + 1, table_top + row_h + 0.9, japanese_date(moved), size_mm=1.4,
-                    font_name="gothic", fill=stamp_color)
-        address_size = canvas.fit_size_mm(identity.address, size_mm=1.6,
-                                          width_mm=right - stamp_w - left - date_w - 2,
-                                          font_name="gothic")
-        canvas.text(left + date_w + 1, table_top + row_h + 0.9, identity.address,
-                    size_mm=address_size, font_name="gothic", fill=stamp_color)
-        canvas.text(right - stamp_w + 1.5, table_top + row_h + 0.9,
-                    f"{rng.choice(_OFFICES)}区長", size_mm=1.4, font_name="mincho",
-                    fill=(180, 40, 40))
+        canvas.text(
+            left + 1,
+            table_top + row_h + 0.9,
+            japanese_date(moved),
+            size_mm=1.4,
+            font_name="gothic",
+            fill=stamp_color,
+        )
+        address_size = canvas.fit_size_mm(
+            identity.address,
+            size_mm=1.6,
+            width_mm=right - stamp_w - left - date_w - 2,
+            font_name="gothic",
+        )
+        canvas.text(
+            left + date_w + 1,
+            table_top + row_h + 0.9,
+            identity.address,
+            size_mm=address_size,
+            font_name="gothic",
+            fill=stamp_color,
+        )
+        canvas.text(
+            right - stamp_w + 1.5,
+            table_top + row_h + 0.9,
+            f"{rng.choice(_OFFICES)}区長",
+            size_mm=1.4,
+            font_name="mincho",
+            fill=(180, 40, 40),
+        )
 
     y = table_top + row_h * 4 + 2.2
-    canvas.text(left, y, "資格外活動許可欄", size_mm=1.6, font_name="gothic",
-                fill=style.label_color)
+    canvas.text(
+        left, y, "資格外活動許可欄", size_mm=1.6, font_name="gothic", fill=style.label_color
+    )
     box_top = y + 2.3
     canvas.rect(left, box_top, right - left, 7.5, outline=style.line_color)
     if permission_outside_status:
-        _stamp(canvas, left + rng.uniform(1.0, 4.0), box_top + rng.uniform(1.2, 2.5),
-               OUTSIDE_STATUS_STAMP, 1.7, stamp_color)
+        _stamp(
+            canvas,
+            left + rng.uniform(1.0, 4.0),
+            box_top + rng.uniform(1.2, 2.5),
+            OUTSIDE_STATUS_STAMP,
+            1.7,
+            stamp_color,
+        )
 
     y = box_top + 7.5 + 2.2
-    canvas.text(left, y, "在留期間更新等許可申請欄", size_mm=1.6, font_name="gothic",
-                fill=style.label_color)
+    canvas.text(
+        left, y, "在留期間更新等許可申請欄", size_mm=1.6, font_name="gothic", fill=style.label_color
+    )
     box_top = y + 2.3
     canvas.rect(left, box_top, right - left, 7.5, outline=style.line_color)
     if application_pending:
         applied = identity.stay_expiry or identity.card_valid_until
         applied -= timedelta(days=rng.randint(10, 60))
-        _stamp(canvas, left + rng.uniform(1.0, 8.0), box_top + rng.uniform(1.2, 2.5),
-               f"{rng.choice(PENDING_STAMPS)}  {japanese_date(applied)}", 1.9, stamp_color)
-    canvas.text(left, CARD_HEIGHT_MM - 3.2, "※ 記載事項に変更があったときは届け出てください。",
-                size_mm=1.2, font_name="gothic", fill=style.label_color)
+        _stamp(
+            canvas,
+            left + rng.uniform(1.0, 8.0),
+            box_top + rng.uniform(1.2, 2.5),
+            f"{rng.choice(PENDING_STAMPS)}  {japanese_date(applied)}",
+            1.9,
+            stamp_color,
+        )
+    canvas.text(
+        left,
+        CARD_HEIGHT_MM - 3.2,
+        "※ 記載事項に変更があったときは届け出てください。",
+        size_mm=1.2,
+        font_name="gothic",
+        fill=style.label_color,
+    )
     return Rendered(
         canvas.image,
         {
