@@ -16,6 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.extract.application_form import extract_application_form
 from pipeline.forms import form_procedure
@@ -289,3 +291,33 @@ def test_scanned_forms_are_read_by_ocr(tmp_path: Path) -> None:
         total += len(rendering.fields)
         right += len(rendering.fields) - len(_wrong(rendering.fields, read))
     assert right / total >= 0.9
+
+
+def test_acroform_fields_without_printed_labels_are_found_by_their_names(
+    tmp_path: Path,
+) -> None:
+    """A form whose labels are part of a background picture: only the field names tell."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4)
+    canvas.setFont("Helvetica-Bold", 15)
+    canvas.drawString(72, 780, "APPLICATION FOR EXTENSION OF PERIOD OF STAY")
+    fields = {
+        "form1[0].Page1[0].txtNationality[0]": "VIET NAM",
+        "form1[0].Page1[0].dateOfBirth[0]": "1990/04/01",
+        "Passport_No": "C1234567",
+        "Text7": "SOMETHING ELSE",
+    }
+    for row, (name, value) in enumerate(fields.items()):
+        canvas.acroForm.textfield(
+            name=name, value=value, x=200, y=700 - 40 * row, width=250, height=20
+        )
+    canvas.save()
+    path = tmp_path / "form.pdf"
+    path.write_bytes(buffer.getvalue())
+    read = _merged(_read_pages(path, _NoOcr()))
+    assert read["form"].value == "extension_of_stay"
+    assert read["nationality"].value == "VNM"
+    assert read["date_of_birth"].value == "1990-04-01"
+    assert read["passport_number"].value == "C1234567"
+    assert read["nationality"].confidence < 0.9  # a name is weaker evidence than a label
+    assert "applicant_name" not in read

@@ -44,13 +44,16 @@ from schemas.reference import country_code
 from schemas.report import ExtractedField, FieldValue
 
 # A label read by OCR matches a wording when this share of its letters agree (rapidfuzz
-# ratio); short labels must match exactly, or "Sex" would be found in every "Sec".
+# ratio); labels of few letters must match exactly, or "Sex" would be found in every "Sec",
+# and fairly short ones closely, or "Passport" in a heading would be "Passport No.".
 LABEL_SCORE = 84.0
 SHORT_LABEL_LETTERS = 5
 SHORT_LABEL_STRICT = 12
 STRICT_LABEL_SCORE = 90.0
+# The first and last words of an OCR match must be the wording's (so that noise next to a
+# label is not taken into it), and every word must be nearly in the wording.
 EDGE_SCORE = 60.0
-WORD_SCORE = 70.0  # every word of a label read by OCR must be (nearly) in its wording
+WORD_SCORE = 70.0
 # Words this many times taller than the labels belong to the title, not to a label.
 TITLE_SIZE = 1.6
 MAX_LABEL_WORDS = 8
@@ -67,6 +70,8 @@ NOISY_DATE = 0.5
 MIN_CONTRAST = 60.0
 # A tick box is about as tall as the text beside it; a smaller square is part of a glyph.
 MIN_BOX_SIDE = 0.8
+# How sure a value is that was found only by its AcroForm field's name.
+NAME_ONLY = 0.7
 # Confidence in "nothing is written here" on a scan, and in a value that could not be read.
 BLANK_CONFIDENCE = 0.8
 UNREADABLE_CONFIDENCE = 0.2
@@ -121,7 +126,6 @@ class _Reading:
     text: str
     confidence: float
     bbox: BBox
-    blank: bool = False  # nothing written in the area (not: written but not read)
 
 
 @dataclass(frozen=True)
@@ -1016,14 +1020,13 @@ class _FormReader:
         return max(w, h) <= 2.5 * self.text_height and 0.7 <= w / max(h, 1) <= 1.4
 
     def _field(
-        self, value: FieldValue, confidence: float, bbox: BBox | None, **extra: object
+        self, value: FieldValue, confidence: float, bbox: BBox | None, valid: bool | None = None
     ) -> ExtractedField:
-        mapped = self.page.bbox_to_original(bbox) if bbox else None
         return ExtractedField(
             value=value,
             confidence=round(max(0.0, min(1.0, confidence)), 3),
-            bbox=mapped,
-            **extra,  # type: ignore[arg-type]
+            valid=valid,
+            bbox=self.page.bbox_to_original(bbox) if bbox else None,
         )
 
     # -- values
@@ -1227,6 +1230,25 @@ class _FormReader:
                     return self._field(procedure, confidence, union_bbox(boxes))
         return self._field(procedure, confidence, None)
 
+    # -- AcroForm field names
+
+    def _by_field_name(self, known: set[str]) -> dict[str, ExtractedField]:
+        """Values of AcroForm text fields whose printed label was not found, by the field's
+        name ("txtNationality", "form1[0].Page1[0].dateOfBirth[0]"): weaker evidence than
+        the label beside the field, so less sure."""
+        found: dict[str, ExtractedField] = {}
+        for widget in self.widgets:
+            label = _label_of_field_name(widget.name)
+            if label is None or label.key in known or label.kind not in _PARSERS:
+                continue
+            if self._is_box(widget) or not widget.value.strip():
+                continue
+            parsed = _PARSERS[label.kind](widget.value)
+            if parsed is not None:
+                value, factor, valid = parsed
+                found[label.key] = self._field(value, NAME_ONLY * factor, widget.bbox, valid)
+        return found
+
     # -- the whole form
 
     def read(self) -> dict[str, ExtractedField]:
@@ -1257,15 +1279,15 @@ class _FormReader:
         form = self._form()
         if form is not None:
             fields["form"] = form
+        by_label.update(self._by_field_name(set(by_label)))
         for name, alternatives in _NAME_SOURCES.items():
             for keys in alternatives:
-                if all(k in by_label for k in keys) or (
-                    len(keys) == 2 and any(k in by_label for k in keys)
-                ):
-                    if len(keys) == 1:
-                        fields[name] = by_label[keys[0]]
-                    else:
-                        fields[name] = _combine_names(by_label.get(keys[0]), by_label.get(keys[1]))
+                if any(k in by_label for k in keys):
+                    fields[name] = (
+                        by_label[keys[0]]
+                        if len(keys) == 1
+                        else _combine_names(by_label.get(keys[0]), by_label.get(keys[1]))
+                    )
                     break
         for name, keys in _FIELD_SOURCES.items():
             for key in keys:
@@ -1276,6 +1298,28 @@ class _FormReader:
             if name in by_label:
                 fields[name] = by_label[name]
         return fields
+
+
+@cache
+def _field_names() -> tuple[list[str], list[FieldLabel]]:
+    """What AcroForm fields are called: the labels' wordings and the keys themselves."""
+    wordings, owners = _label_wordings()
+    keys = [_fold(label.key.replace("_", " ")) for label in FIELD_LABELS]
+    return [*wordings, *keys], [*owners, *FIELD_LABELS]
+
+
+@cache
+def _label_of_field_name(name: str) -> FieldLabel | None:
+    """The field an AcroForm name stands for: the last part of a hierarchical name, without
+    index and type prefix, camel case and underscores as word breaks."""
+    last = re.sub(r"\[\d+\]", "", name.split(".")[-1])
+    last = re.sub(r"^(txt|fld|tf)(?=[A-Z_])", "", last)
+    folded = _fold(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", last))
+    names, owners = _field_names()
+    if len(folded) <= SHORT_LABEL_LETTERS:
+        return owners[names.index(folded)] if folded in names else None
+    match = process.extractOne(folded, names, scorer=fuzz.ratio, score_cutoff=STRICT_LABEL_SCORE)
+    return owners[match[2]] if match else None
 
 
 def _merge_readings(primary: list[Word], secondary: list[Word]) -> list[Word]:
