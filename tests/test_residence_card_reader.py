@@ -79,6 +79,21 @@ def _identity_with(rng: random.Random, **changes: object) -> Identity:
     return dataclasses.replace(random_identity(rng, AS_OF), **changes)
 
 
+@pytest.mark.parametrize(
+    "status", ["Religious Activities", "Professor", "Medical Services", "Researcher"]
+)
+def test_two_kanji_status_read_on_a_150_dpi_scan(status: str, ocr: TesseractEngine) -> None:
+    """A two-kanji status (宗教, 教授, 医療, 研究) at 150 dpi: its label block's small
+    English line garbles, and a misread kanji leaves the value too short to be matched
+    anywhere but after its label, so the label must still be found."""
+    rng = random.Random(f"short-status-{status}-0")
+    identity = _identity_with(rng, status=status)
+    rendered = render_card_front(identity, rng)
+    image, _ = degrade(rendered.image, rng, profile="scan150")
+    fields = extract_card_front(_prepared(image, ocr), ocr)
+    assert fields["status_of_residence"].value == status
+
+
 def test_unlimited_stay_has_no_expiry(ocr: TesseractEngine) -> None:
     rng = random.Random("permanent")
     identity = _identity_with(

@@ -427,6 +427,7 @@ _LABELS: dict[str, tuple[str, ...]] = {
 
 
 _MID_ROW_LABELS = ("sex", "card_number")
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 def _label_score(text: str, label: str) -> float:
@@ -434,7 +435,18 @@ def _label_score(text: str, label: str) -> float:
     block stacks them): a value that merely contains a label's word (SEOJUN and SEX) or a
     label's kanji (在留資格変更許可) must not pass for it."""
     chunk = fold_for_matching(text)
-    return max(fuzz.ratio(chunk, fold_for_matching(v)) / 100.0 for v in _LABELS[label])
+    whole = max(fuzz.ratio(chunk, fold_for_matching(v)) / 100.0 for v in _LABELS[label])
+    # The block's small English line garbles first (在留責格 IA b for 在留資格 STATUS) and
+    # drags the whole down; the Japanese line before it is a label on its own.
+    japanese = fold_for_matching(_LATIN.split(text, maxsplit=1)[0])
+    if japanese == chunk:
+        return whole
+    alone = max(
+        (fuzz.ratio(japanese, fold_for_matching(v)) / 100.0 for v in _LABELS[label]
+         if not _LATIN.search(v)),
+        default=0.0,
+    )
+    return max(whole, alone)
 
 
 def find_labels(rows: list[Row]) -> dict[str, tuple[float, Span]]:
