@@ -674,6 +674,20 @@ def _best_over_rows(
     return best
 
 
+def _value_row_above(rows: list[Row], below: Row) -> Span | None:
+    """The value of the nearest row above `below` that has one: the status of residence
+    is printed right above the work restriction's frame, so its row is known even when its
+    label is too garbled to find (specks between the two come as rows of their own)."""
+    above = [
+        span
+        for row in rows
+        if row.y1 <= below.y0
+        and (span := _after_label_block(row)) is not None
+        and fold_for_matching(span.joined)
+    ]
+    return max(above, key=lambda span: span.row.y0, default=None)
+
+
 def _match_in_span(
     span: Span | None, match: Callable[[str], tuple[str | None, float]]
 ) -> tuple[str | None, float, Span | None]:
@@ -763,8 +777,15 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
         score *= 0.9  # found by its look alone
     out.set("nationality", code, score, nationality_span)
 
+    # The work restriction is printed in a frame with no label of its own.
+    restriction, restriction_score, restriction_span = _best_over_rows(
+        reading.rows, match_work_restriction, lambda text: False
+    )
+    status_value_span = spans.get("status_of_residence")
+    if status_value_span is None and restriction_span is not None:
+        status_value_span = _value_row_above(reading.rows, restriction_span.row)
     status, score, status_span = _match_in_span(
-        spans.get("status_of_residence"), lambda text: match_status(text, _LABELLED_STATUS)
+        status_value_span, lambda text: match_status(text, _LABELLED_STATUS)
     )
     if status is None or score < 0.8:
         found = _best_over_rows(
@@ -773,12 +794,7 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
         if found[1] > score:
             status, score, status_span = found
     out.set("status_of_residence", status, score, status_span)
-
-    # The work restriction is printed in a frame with no label of its own.
-    restriction, score, restriction_span = _best_over_rows(
-        reading.rows, match_work_restriction, lambda text: False
-    )
-    out.set("work_restriction", restriction, score, restriction_span)
+    out.set("work_restriction", restriction, restriction_score, restriction_span)
 
     period_span = spans.get("period_of_stay")
     if period_span is None:
