@@ -77,6 +77,8 @@ BLANK_CONFIDENCE = 0.8
 UNREADABLE_CONFIDENCE = 0.2
 # Height (pixels) of each value's line in the image the crops are read together in.
 BATCH_LINE_HEIGHT = 48
+# Height a value unsure after the batch reading is read again at, alone.
+RETRY_LINE_HEIGHT = 1.5 * BATCH_LINE_HEIGHT
 # Below this OCR confidence a value is read again (crop, then Japanese model).
 RETRY_CONFIDENCE = 0.6
 
@@ -700,12 +702,19 @@ class _Scan:
                 texts = self._read_together([self._scaled(job.crop) for job in pending], lang)
                 for job, (text, confidence) in zip(pending, texts, strict=True):
                     self._offer(job, text, confidence, lang)
-        # What the crops read together left unsure, each crop read alone as one line: slower,
-        # but the model then has no neighbouring line to take context from.
+        # What the crops read together left unsure, each crop read alone as one line and at
+        # another size: slower, but the model then has no neighbouring line to take context
+        # from, and a glyph it doubted at one scale it often reads surely at another.
         for lang in _LANGUAGES:
             for job in self._pending(jobs, lang):
                 crop = cv2.copyMakeBorder(
-                    self._scaled(job.crop), 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255
+                    self._scaled(job.crop, RETRY_LINE_HEIGHT),
+                    16,
+                    16,
+                    16,
+                    16,
+                    cv2.BORDER_CONSTANT,
+                    value=255,
                 )
                 self._offer(job, *self.ocr.read_line(crop, lang=lang), lang)
 
@@ -720,9 +729,9 @@ class _Scan:
         ]
 
     @staticmethod
-    def _scaled(crop: np.ndarray | None) -> np.ndarray:
+    def _scaled(crop: np.ndarray | None, height: float = BATCH_LINE_HEIGHT) -> np.ndarray:
         assert crop is not None
-        factor = float(np.clip(BATCH_LINE_HEIGHT / crop.shape[0], 0.5, 3.0))
+        factor = float(np.clip(height / crop.shape[0], 0.5, 3.0))
         return cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
 
     @staticmethod
