@@ -70,6 +70,8 @@ NOISY_DATE = 0.5
 MIN_CONTRAST = 60.0
 # A tick box is about as tall as the text beside it; a smaller square is part of a glyph.
 MIN_BOX_SIDE = 0.8
+# How much less sure a value is when no ruling showed where it is written.
+UNRULED = 0.8
 # How sure a value is that was found only by its AcroForm field's name.
 NAME_ONLY = 0.7
 # Confidence in "nothing is written here" on a scan, and in a value that could not be read.
@@ -626,6 +628,7 @@ class _Job:
 
     hit: _Hit
     region: BBox
+    ruled: bool  # the area is drawn on the form (cell, box, underline), not guessed
     blank: bool = False  # nothing is written in the area
     crop: np.ndarray | None = None  # scans: the writing, cleaned of the form's lines
     box: BBox | None = None
@@ -800,8 +803,13 @@ _Source = _TextLayer | _Scan
 _Parsed = tuple[FieldValue, float, bool | None]  # value, confidence factor, valid
 
 
+# Words of name labels, which an area running into the next label picks up.
+_NAME_LABEL_WORDS = frozenset({"NAME", "NAMES", "GIVEN", "FAMILY", "SURNAME", "FULL", "FIRST"})
+
+
 def _parse_name(text: str) -> _Parsed | None:
     words = [w for w in normalize_name(text).split() if re.fullmatch(r"[A-Z][A-Z'-]*", w)]
+    words = [w for w in words if w not in _NAME_LABEL_WORDS]
     return (" ".join(words), 1.0, None) if words else None
 
 
@@ -943,13 +951,15 @@ def _combine_names(family: ExtractedField | None, given: ExtractedField | None) 
 
 
 # Where each reported field comes from, first found wins: a full-name box, or family and
-# given name apart; the detained person's particulars on a provisional release form.
+# given name apart; the detained person's particulars on a provisional release form. A
+# form with a family-name box has a given-name box: a lone "name" found there is the end
+# of a given-name label read in part ("Name: Given name"), so it fills in the given name.
 _NAME_SOURCES: dict[str, tuple[tuple[str, ...], ...]] = {
     "applicant_name": (
         ("applicant_name",),
         ("applicant_family_name", "applicant_given_name"),
+        ("family_name", "given_name", "name"),
         ("name",),
-        ("family_name", "given_name"),
     ),
     "detained_name": (("detained_name",), ("detained_family_name", "detained_given_name")),
 }
@@ -1050,10 +1060,10 @@ class _FormReader:
             if found is None:
                 continue
             region, ruled = found
-            job = _Job(hit, region)
+            job = _Job(hit, region, ruled)
             self.source.locate(job)
             if job.blank and not ruled:
-                job = _Job(hit, self.regions.below(hit))
+                job = _Job(hit, self.regions.below(hit), ruled)
                 self.source.locate(job)
             jobs[index] = job
         self.source.read(list(jobs.values()))
@@ -1068,6 +1078,8 @@ class _FormReader:
             box = job.unreadable.bbox if job.unreadable else job.region
             return self._field(None, UNREADABLE_CONFIDENCE, box)
         score, (value, _, valid), reading = job.best
+        if not job.ruled:
+            score *= UNRULED  # the area was guessed from the words around, not drawn
         return self._field(value, score * job.hit.score, reading.bbox, valid=valid)
 
     # -- tick boxes
@@ -1291,11 +1303,14 @@ class _FormReader:
         by_label.update(self._by_field_name(set(by_label)))
         for name, alternatives in _NAME_SOURCES.items():
             for keys in alternatives:
-                if any(k in by_label for k in keys):
+                if any(k in by_label for k in keys[:2]):
                     fields[name] = (
                         by_label[keys[0]]
                         if len(keys) == 1
-                        else _combine_names(by_label.get(keys[0]), by_label.get(keys[1]))
+                        else _combine_names(
+                            by_label.get(keys[0]),
+                            next((by_label[k] for k in keys[1:] if k in by_label), None),
+                        )
                     )
                     break
         for name, keys in _FIELD_SOURCES.items():
