@@ -38,45 +38,15 @@ from samples.generate import generate_samples, write_case
 from samples.identity import random_identity
 from schemas.checklist import load_checklists
 from schemas.reference import Period, status_table
-from schemas.report import DOC_TYPES, PROCEDURE_IDS
+from schemas.report import CONTRACT_FIELDS, DOC_TYPES, PROCEDURE_IDS
 
 AS_OF = date(2026, 11, 23)
 CARD_NUMBER = re.compile(r"^[A-Z]{2}\d{8}[A-Z]{2}$")
-# Contract field names (CONTRACT.md, "Document types and their fields").
-CONTRACT_FIELDS = {
-    "passport": {
-        "mrz_type",
-        "document_number",
-        "issuing_state",
-        "surname",
-        "given_names",
-        "nationality",
-        "date_of_birth",
-        "sex",
-        "date_of_expiry",
-        "personal_number",
-        "mrz_valid",
-    },
-    "residence_card_front": {
-        "card_number",
-        "name",
-        "date_of_birth",
-        "sex",
-        "nationality",
-        "status_of_residence",
-        "work_restriction",
-        "period_of_stay",
-        "date_of_expiry",
-        "card_valid_until",
-    },
-    "residence_card_back": {"application_pending", "permission_outside_status"},
-    "reentry_ed_card": {
-        "reentry_intent",
-        "name",
-        "passport_number",
-        "nationality",
-        "date_of_birth",
-    },
+# Contract field names; a form carries only those its procedure asks for, so it is left out.
+EXACT_FIELDS = {
+    doc_type: set(names)
+    for doc_type, names in CONTRACT_FIELDS.items()
+    if doc_type != "application_form"
 }
 # Checklist item -> the DocumentPlan kinds that satisfy it.
 ITEM_KINDS = {
@@ -171,7 +141,7 @@ def test_passport_truth_has_valid_check_digits_and_contract_fields(seed: int) ->
     rendered = render_passport(identity, random.Random(seed))
     line1, line2 = rendered.fields["_mrz"]
     assert _valid_td3(line1, line2)
-    assert {k for k in rendered.fields if not k.startswith("_")} == CONTRACT_FIELDS["passport"]
+    assert {k for k in rendered.fields if not k.startswith("_")} == EXACT_FIELDS["passport"]
     assert rendered.fields["document_number"] == identity.passport_number
     assert rendered.fields["date_of_expiry"] == identity.passport_expiry.isoformat()
     assert identity.surname.startswith(str(rendered.fields["surname"]))
@@ -219,7 +189,7 @@ def test_real_ocr_reads_the_rendered_mrz() -> None:
 def test_card_front_truth() -> None:
     identity = random_identity(random.Random(5), AS_OF)
     rendered = render_card_front(identity, random.Random(5))
-    assert set(rendered.fields) == CONTRACT_FIELDS["residence_card_front"]
+    assert set(rendered.fields) == EXACT_FIELDS["residence_card_front"]
     assert rendered.fields["card_number"] == identity.card_number
     assert rendered.fields["period_of_stay"] == japanese_period(identity.period_of_stay)
     ratio = rendered.image.width / rendered.image.height
@@ -380,8 +350,8 @@ def test_generated_cases_cover_every_procedure_with_consistent_truth(
             assert path.is_file()
             assert document["doc_type"] in DOC_TYPES
             fields = {k for k in document["fields"] if not k.startswith("_")}
-            if document["doc_type"] in CONTRACT_FIELDS:
-                assert fields == CONTRACT_FIELDS[document["doc_type"]]
+            if document["doc_type"] in EXACT_FIELDS:
+                assert fields == EXACT_FIELDS[document["doc_type"]]
             if document["doc_type"] == "passport":
                 assert _valid_td3(*document["fields"]["_mrz"])
             if document["doc_type"] == "application_form" and fields:
