@@ -79,12 +79,13 @@ def read_file(
     documents: list[DocumentReport] = []
     for page in pages:
         try:
-            with watch.stage("preprocess"):
-                prepared = prepare_page(page, ocr)
-            with watch.stage("classify"):
-                kind = classify(prepared, ocr)
-            with watch.stage("extract"):
-                fields = extract(kind.doc_type, prepared, ocr, as_of)
+            with ocr.page_deadline():
+                with watch.stage("preprocess"):
+                    prepared = prepare_page(page, ocr)
+                with watch.stage("classify"):
+                    kind = classify(prepared, ocr)
+                with watch.stage("extract"):
+                    fields = extract(kind.doc_type, prepared, ocr, as_of)
             register_sensitive(
                 *(str(fields[f].value) for f in SENSITIVE_FIELDS if f in fields and fields[f].value)
             )

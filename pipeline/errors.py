@@ -32,4 +32,4 @@ class OcrTimeout(DocintakeError):
     """OCR of one page ran past its time limit."""
 
     exit_code = 3
-    code = "OCR_TIMEOUT"
+    code = "ocr_timeout"

@@ -4,6 +4,9 @@ three methods."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -13,6 +16,7 @@ import pytesseract
 from pipeline.errors import OcrTimeout
 
 BBox = tuple[int, int, int, int]
+PAGE_SECONDS = 120.0  # OCR time one page may take, all its readers' calls together
 
 
 @dataclass(frozen=True)
@@ -85,15 +89,44 @@ class OcrEngine(Protocol):
 
     def orientation(self, image: np.ndarray) -> Orientation: ...
 
+    def page_deadline(self) -> AbstractContextManager[None]:
+        """A scope in which all calls share the time one page may take."""
+        ...
+
 
 class TesseractEngine:
-    """Tesseract through pytesseract, one process per call, with a time limit per call so
-    that one pathological page cannot stall a batch."""
+    """Tesseract through pytesseract, one process per call. Each call is bounded by the
+    time left on the page (see `page_deadline`), so one pathological page cannot stall a
+    batch however many calls its readers make."""
 
     name = "tesseract"
 
-    def __init__(self, timeout_seconds: float = 60.0) -> None:
-        self.timeout_seconds = timeout_seconds
+    def __init__(self, page_seconds: float = PAGE_SECONDS) -> None:
+        self.page_seconds = page_seconds
+        self._deadline: float | None = None
+
+    @contextmanager
+    def page_deadline(self) -> Iterator[None]:
+        """Every call inside shares one budget of `page_seconds`."""
+        self._deadline = time.monotonic() + self.page_seconds
+        try:
+            yield
+        finally:
+            self._deadline = None
+
+    def _time_left(self) -> float:
+        if self._deadline is None:
+            return self.page_seconds
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise OcrTimeout(self._too_long())
+        return left
+
+    def _too_long(self) -> str:
+        return (
+            f"Reading this page took longer than {self.page_seconds:.0f} s, the limit per page. "
+            "Scan it again more plainly (300 dpi, no background), or split it."
+        )
 
     def _config(self, psm: int, whitelist: str | None) -> str:
         # Documents print dark on light; skipping Tesseract's inverted-text pass saves ~15%.
@@ -111,10 +144,10 @@ class TesseractEngine:
                 lang=lang,
                 config=self._config(psm, whitelist),
                 output_type=pytesseract.Output.DICT,
-                timeout=self.timeout_seconds,
+                timeout=self._time_left(),
             )
         except RuntimeError as exc:  # pytesseract signals its timeout this way
-            raise OcrTimeout(f"Tesseract took longer than {self.timeout_seconds:.0f} s") from exc
+            raise OcrTimeout(self._too_long()) from exc
         lines: dict[tuple[int, int, int], list[Word]] = {}
         for i, text in enumerate(data["text"]):
             text = text.strip()
@@ -141,11 +174,11 @@ class TesseractEngine:
                 image,
                 config="--psm 0",
                 output_type=pytesseract.Output.DICT,
-                timeout=self.timeout_seconds,
+                timeout=self._time_left(),
             )
         except pytesseract.TesseractError:
             return Orientation(0, 0.0)  # too little text to tell; leave the page as it is
         except RuntimeError as exc:
-            raise OcrTimeout(f"Tesseract took longer than {self.timeout_seconds:.0f} s") from exc
+            raise OcrTimeout(self._too_long()) from exc
         confidence = min(float(osd.get("orientation_conf", 0.0)) / 10.0, 1.0)
         return Orientation(int(osd.get("rotate", 0)) % 360, confidence)

@@ -132,3 +132,15 @@ def test_a_batch_of_bad_files_goes_on_and_keeps_every_original(tmp_path: Path) -
     summary = {row["case_id"]: row for row in json.loads((out / "summary.json").read_text())}
     assert summary["hostile case"]["errors"] == len(BAD_FILES)
     assert summary["ケース 2"]["errors"] == 0
+
+
+def test_a_page_over_its_ocr_time_limit_is_reported_and_the_file_kept(tmp_path: Path) -> None:
+    path = tmp_path / "slow.png"
+    text_page().save(path)
+    result = read_file(
+        path, "slow.png", TesseractEngine(page_seconds=0.05), date.fromisoformat(AS_OF)
+    )
+    (document,) = result.documents
+    assert document.errors[0].code == "ocr_timeout"
+    assert "limit per page" in document.errors[0].message
+    assert path.exists()
