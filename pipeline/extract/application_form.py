@@ -70,6 +70,8 @@ NOISY_DATE = 0.5
 MIN_CONTRAST = 60.0
 # A tick box is about as tall as the text beside it; a smaller square is part of a glyph.
 MIN_BOX_SIDE = 0.8
+# A caption's height is taken as at most this many label heights.
+CAPTION_HEIGHT = 1.3
 # How much less sure a value is when no ruling showed where it is written.
 UNRULED = 0.8
 # How sure a value is that was found only by its AcroForm field's name.
@@ -1088,6 +1090,10 @@ class _FormReader:
         """The tick box just left of a caption: the widget's state when it is an AcroForm
         check box, else the ink inside the printed box. Squares inside the caption's own
         words (回 in 一回限り) are passed over."""
+        # An OCR box that swallowed a neighbouring mark is taller than the line of text.
+        x, y, w, h = caption
+        height = min(h, round(CAPTION_HEIGHT * self.text_height))
+        caption = (x, y + (h - height) // 2, w, height)
         label = caption
         for _ in range(4):
             reading = read_tick_box(self.gray, label, side="left")
