@@ -29,10 +29,7 @@ def test_a_killed_batch_resumes_without_double_work(tmp_path: Path) -> None:
         case.mkdir(parents=True)
         text_page().save(case / "page.png")
     out = tmp_path / "out"
-    command = [
-        sys.executable,
-        "-m",
-        "flows.cli",
+    arguments = [
         "run",
         str(inbox),
         "--out",
@@ -44,6 +41,7 @@ def test_a_killed_batch_resumes_without_double_work(tmp_path: Path) -> None:
         "--procedure",
         "departure_order",
     ]
+    command = [sys.executable, "-m", "flows.cli", *arguments]
     process = subprocess.Popen(
         command,
         cwd=REPO,
@@ -62,18 +60,7 @@ def test_a_killed_batch_resumes_without_double_work(tmp_path: Path) -> None:
     for path in _reports(out):
         Report.model_validate_json(path.read_text("utf-8"))  # never half a report
 
-    result = run_cli(
-        "run",
-        str(inbox),
-        "--out",
-        str(out),
-        "--as-of",
-        AS_OF,
-        "--workers",
-        "1",
-        "--procedure",
-        "departure_order",
-    )
+    result = run_cli(*arguments)
     assert result.returncode == 0, result.stderr[-2000:]
     reports = _reports(out)
     assert [p.parent.name for p in reports] == [f"case{n:02d}" for n in range(CASES)]

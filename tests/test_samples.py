@@ -57,18 +57,7 @@ ITEM_KINDS = {
     "application_form": {"form"},
     "reason_materials": {"reason_document", "reference_materials"},
 }
-FORM_FIELDS = {
-    "form",
-    "applicant_name",
-    "nationality",
-    "date_of_birth",
-    "passport_number",
-    "card_number",
-    "status_of_residence",
-    "requested_period",
-    "permit_type",
-    "signed",
-}
+FORM_FIELDS = set(CONTRACT_FIELDS["application_form"])
 
 
 def _valid_td3(line1: str, line2: str) -> bool:
