@@ -1,8 +1,7 @@
 """What an application form says about itself: the procedure its title names.
 
-The vocabulary of titles is data: each checklist's `form_titles` (so an office's checklist can
-add the wording of its own forms), plus the official Japanese titles below, which the bundled
-checklists do not carry yet.
+The vocabulary of titles is data: each checklist's `form_titles`, English and the official
+Japanese titles, so an office's checklist can add the wording of its own forms.
 """
 
 from __future__ import annotations
@@ -17,16 +16,6 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from schemas.checklist import Checklist, load_checklists
-
-# Official Japanese titles of each procedure's form (法務省 様式 names).
-JAPANESE_FORM_TITLES: dict[str, tuple[str, ...]] = {
-    "reentry_permit": ("再入国許可申請書",),
-    "extension_of_stay": ("在留期間更新許可申請書",),
-    "change_of_status": ("在留資格変更許可申請書",),
-    "certificate_of_eligibility": ("在留資格認定証明書交付申請書",),
-    "provisional_release": ("仮放免許可申請書",),
-    "departure_order": ("出国命令",),
-}
 
 # A title matched with fewer than this share of its characters right is not a match: about one
 # OCR error in eight characters still is.
@@ -48,11 +37,6 @@ def _title_vocabulary(checklists: Mapping[str, Checklist]) -> list[tuple[str, st
         (fold_title_text(title), procedure)
         for procedure, checklist in checklists.items()
         for title in checklist.form_titles
-    }
-    pairs |= {
-        (fold_title_text(title), procedure)
-        for procedure, titles in JAPANESE_FORM_TITLES.items()
-        for title in titles
     }
     return sorted((p for p in pairs if p[0]), key=lambda p: (-len(p[0]), p[1]))
 

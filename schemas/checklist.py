@@ -46,10 +46,18 @@ class Checklist(BaseModel):
     items: list[ChecklistItem]
 
     def merged_with(self, override: Checklist) -> Checklist:
-        """This checklist with an office's items replacing or adding to ours."""
+        """This checklist with an office's items replacing or adding to ours, and the titles
+        of its own forms added to ours."""
         items = {item.id: item for item in self.items}
         items.update({item.id: item for item in override.items})
-        return self.model_copy(update={"items": list(items.values()), "version": override.version})
+        titles = self.form_titles + [t for t in override.form_titles if t not in self.form_titles]
+        return self.model_copy(
+            update={
+                "items": list(items.values()),
+                "version": override.version,
+                "form_titles": titles,
+            }
+        )
 
 
 def _read(path: Path) -> Checklist:
