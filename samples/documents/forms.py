@@ -34,15 +34,10 @@ from reportlab.pdfgen.canvas import Canvas
 from samples.fonts import font_path
 from samples.identity import Identity, granted_periods, other_name
 from schemas.reference import Period, status_table
+from schemas.report import PROCEDURE_IDS
 
-PROCEDURES_WITH_FORMS: tuple[str, ...] = (
-    "reentry_permit",
-    "extension_of_stay",
-    "change_of_status",
-    "certificate_of_eligibility",
-    "provisional_release",
-    "departure_order",
-)
+# Every procedure but special re-entry, which is declared on the ED card, has its form.
+PROCEDURES_WITH_FORMS: tuple[str, ...] = tuple(p for p in PROCEDURE_IDS if p != "special_reentry")
 
 Arrangement = Literal["table", "lines", "stacked"]
 LabelOrder = Literal["en_ja", "ja_en", "ja_over_en"]
