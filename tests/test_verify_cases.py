@@ -517,6 +517,18 @@ SCENARIOS = [
         {"FIELD_MISMATCH"},
     ),
     Scenario(
+        "passport number on the ED card differs only by a letter read as its digit twin",
+        "special_reentry",
+        case_of("special_reentry", ed_card(passport_number="C1Z34S67")),
+        "complete",
+    ),
+    Scenario(
+        "card number on the form differs only by a digit read as its letter twin",
+        "reentry_permit",
+        case_of("reentry_permit", form("reentry_permit", card_number="AB12345678CO")),
+        "complete",
+    ),
+    Scenario(
         "date of birth on the card differs",
         "special_reentry",
         case_of("special_reentry", card_front(date_of_birth="1990-04-02")),

@@ -85,6 +85,20 @@ def _document_number(text: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", text.upper())
 
 
+_GLYPH_TWINS = str.maketrans("OQDILSBZG", "000115826")
+"""Letters that general-purpose OCR reads for the digit they resemble, and back (I for 1, O
+for 0...). Passport and card numbers mix letters and digits, and a form or an ED card gives
+no check digit to tell them apart."""
+
+
+def _same_number(first: str, second: str) -> bool:
+    """Numbers that differ only where a letter and its digit twin stand are the same number
+    misread, not two numbers: the passport's own is vouched for by its check digits (or
+    doubted by LOW_CONFIDENCE), so flagging the copy would only send a person to compare
+    I with 1."""
+    return first.translate(_GLYPH_TWINS) == second.translate(_GLYPH_TWINS)
+
+
 def _nationality(text: str) -> str:
     return country_code(text) or text.upper()
 
@@ -134,7 +148,7 @@ PASSPORT_NUMBER = Fact(
     },
     anchor="passport",
     anchors_may_differ=True,
-    same=_equal,
+    same=_same_number,
 )
 CARD_NUMBER = Fact(
     "residence card number",
@@ -144,7 +158,7 @@ CARD_NUMBER = Fact(
     },
     anchor="residence_card_front",
     anchors_may_differ=True,
-    same=_equal,
+    same=_same_number,
 )
 
 
