@@ -380,6 +380,11 @@ def plan_case(
     has_form = any(d.kind == "form" for d in documents)
     write_case_yaml = not has_form or rng.random() < 0.7
     findings = list(FAULTS[fault].findings) if fault else []
+    if (
+        _passport_runs_out_abroad(documents, case_yaml, identity)
+        and "PASSPORT_EXPIRED" not in findings
+    ):
+        findings.append("PASSPORT_EXPIRED")
     return CasePlan(
         case_id=case_id,
         procedure=procedure,
@@ -392,6 +397,21 @@ def plan_case(
         missing=missing,
         findings=findings,
     )
+
+
+def _passport_runs_out_abroad(
+    documents: list[DocumentPlan], case_yaml: dict[str, Any], identity: Identity
+) -> bool:
+    """A trip planned past the passport's expiry draws a note (PASSPORT_EXPIRED, info) from a
+    correct pipeline even in a case with no fault: a multi-year re-entry permit often
+    outlasts the passport, so the truth has to say so rather than the plan avoid it."""
+    if not any(d.kind == "passport" for d in documents):
+        return False
+    planned_return = case_yaml.get("planned_return")
+    for document in documents:
+        if document.kind == "form":
+            planned_return = document.options["answers"].get("date_of_reentry", planned_return)
+    return planned_return is not None and identity.passport_expiry < planned_return
 
 
 def choose_fault(procedure: str, rng: random.Random, *, rate: float = 0.5) -> str | None:
