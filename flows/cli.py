@@ -164,12 +164,29 @@ def samples(
     seed: Annotated[int, typer.Option(help="Same seed, same documents.")] = 7,
     cases: Annotated[int, typer.Option(min=1, help="How many cases to render.")] = 14,
     as_of: AsOfOption = None,
+    profile: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Degradation profile to draw from (clean, scan150, phone, rotated); repeat"
+            " to mix several. Default: all of them. `--profile clean` makes the clean set the"
+            " verdict targets are stated for."
+        ),
+    ] = None,
 ) -> None:
     """Render synthetic cases (with truth.json each) for all seven procedures."""
-    from samples.generate import generate_samples
+    from samples.degrade import PROFILES
+    from samples.generate import DEFAULT_PROFILES, generate_samples
 
+    unknown = sorted(set(profile or ()) - set(PROFILES))
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown {', '.join(unknown)}; choose among {', '.join(PROFILES)}",
+            param_hint="--profile",
+        )
     judged_on = _parse_as_of(as_of) if as_of else date(2026, 11, 23)
-    truths = generate_samples(out, seed=seed, cases=cases, as_of=judged_on)
+    truths = generate_samples(
+        out, seed=seed, cases=cases, as_of=judged_on, profiles=profile or DEFAULT_PROFILES
+    )
     Console().print(f"Wrote {len(truths)} case(s) to {out.resolve()} (as of {judged_on}).")
 
 

@@ -382,3 +382,36 @@ def test_mismatched_documents_disagree_in_their_truth(tmp_path: Path) -> None:
     assert f"{passport['surname']} {passport['given_names']}" == plan.identity.name
     assert ed_card["name"] != plan.identity.name
     assert ed_card["passport_number"] == passport["document_number"]
+
+
+def test_samples_command_draws_only_from_the_profiles_asked_for(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["samples", str(tmp_path), "--cases", "3", "--profile", "clean"])
+    assert done.exit_code == 0, done.output
+    steps = {
+        step.split(":")[0]
+        for truth_file in tmp_path.glob("*/truth.json")
+        for document in json.loads(truth_file.read_text("utf-8"))["documents"]
+        for step in document["degradations"]
+    }
+    assert steps and not steps & {"desk", "perspective", "rotate", "motion_blur", "jpeg"}
+    refused = runner.invoke(app, ["samples", str(tmp_path / "x"), "--profile", "blurry"])
+    assert refused.exit_code == 2
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_trip_past_the_passport_expiry_is_in_the_truth() -> None:
+    """The verifier notes a passport that runs out abroad (PASSPORT_EXPIRED, info), so the
+    truth of a case planned that way must expect it, fault or not."""
+    outlasting = 0
+    for seed in range(40):
+        plan = plan_case("c", "reentry_permit", AS_OF, random.Random(seed), fault=None)
+        form = next(d for d in plan.documents if d.kind == "form")
+        runs_out = plan.identity.passport_expiry < form.options["answers"]["date_of_reentry"]
+        outlasting += runs_out
+        assert ("PASSPORT_EXPIRED" in plan.findings) == runs_out
+    assert 0 < outlasting < 40
