@@ -17,7 +17,7 @@ FONTS: dict[str, tuple[Path, str]] = {
     "mincho": (Path("/usr/share/fonts/opentype/ipafont-mincho/ipam.ttf"), "fonts-ipafont-mincho"),
     "sans": (_DEJAVU / "DejaVuSans.ttf", "fonts-dejavu-core"),
     "sans_bold": (_DEJAVU / "DejaVuSans-Bold.ttf", "fonts-dejavu-core"),
-    "sans_oblique": (_DEJAVU / "DejaVuSans-Oblique.ttf", "fonts-dejavu-core"),
+    "sans_oblique": (_DEJAVU / "DejaVuSans-Oblique.ttf", "fonts-dejavu-extra"),
     "sans_condensed": (_DEJAVU / "DejaVuSansCondensed.ttf", "fonts-dejavu-extra"),
     "sans_condensed_bold": (_DEJAVU / "DejaVuSansCondensed-Bold.ttf", "fonts-dejavu-extra"),
     "serif": (_DEJAVU / "DejaVuSerif.ttf", "fonts-dejavu-core"),

@@ -6,8 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-jpn tesseract-ocr-osd
-              fonts-ocr-b fonts-ipafont-gothic fonts-ipafont-mincho fonts-dejavu-core)
+mapfile -t APT_PACKAGES < <(grep -v -e '^#' -e '^$' scripts/debian-packages.txt)
 if [ "${1:-}" = "test" ]; then
   APT_PACKAGES+=(chromium chromium-driver)  # the upload page is tested in headless Chromium
 fi
