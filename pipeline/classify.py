@@ -17,6 +17,7 @@ from pipeline.mrz import detect_mrz
 from pipeline.ocr import Line, OcrEngine, OcrResult, Word
 from pipeline.page import PreparedPage
 from pipeline.textparse import parse_card_number
+from schemas.report import ExtractedField
 
 CLASSIFY_SIDE = 1800  # whole-page OCR resolution: enough for titles and labels
 MAX_UPSCALE = 2.0  # small scans (a card at 150 dpi) are enlarged so their labels can be read
@@ -261,3 +262,30 @@ def classify(prepared: PreparedPage, ocr: OcrEngine) -> Classification:
     margin = (best_score - runner_up) / best_score
     confidence = min(1.0, best_score / 4.0) * (0.5 + 0.5 * margin)
     return Classification(best, round(confidence, 3), scores)
+
+
+# The field each reader finds only on its own kind of document: read well-formed and with
+# confidence, it settles what the page is.
+DEFINING_FIELDS = {
+    "passport": "mrz_valid",
+    "residence_card_front": "card_number",
+    "reentry_ed_card": "reentry_intent",
+    "application_form": "form",
+}
+CONFIRMING_CONFIDENCE = 0.6
+
+
+def confirmed_by_reading(kind: Classification, fields: dict[str, ExtractedField]) -> Classification:
+    """The classification, sure of itself once the page's reader has found the document's
+    defining field: titles can be blurred or cropped away, but a card number in its format
+    or an MRZ whose check digits hold is not found on anything else. Without that evidence
+    the classifier's own doubt stands, and the verifier asks for a look."""
+    defining = fields.get(DEFINING_FIELDS.get(kind.doc_type, ""))
+    if defining is None or defining.value is None or defining.valid is False:
+        return kind
+    if kind.doc_type == "passport" and defining.value is not True:
+        return kind  # an MRZ whose check digits fail proves nothing
+    if defining.confidence < CONFIRMING_CONFIDENCE:
+        return kind
+    confidence = round(max(kind.confidence, defining.confidence), 3)
+    return Classification(kind.doc_type, confidence, kind.scores)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pipeline.classify import classify
+from pipeline.classify import classify, confirmed_by_reading
 from pipeline.errors import DocintakeError, UnreadableFile
 from pipeline.extract import extract
 from pipeline.load import LoadLimits, load_file
@@ -86,6 +86,7 @@ def read_file(
                     kind = classify(prepared, ocr)
                 with watch.stage("extract"):
                     fields = extract(kind.doc_type, prepared, ocr, as_of)
+                kind = confirmed_by_reading(kind, fields)
             register_sensitive(
                 *(str(fields[f].value) for f in SENSITIVE_FIELDS if f in fields and fields[f].value)
             )

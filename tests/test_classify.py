@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from PIL import Image
 
-from pipeline.classify import classify
+from pipeline.classify import Classification, classify, confirmed_by_reading
 from pipeline.ocr import TesseractEngine
 from pipeline.page import Page
 from pipeline.preprocess import prepare_page
@@ -21,6 +21,7 @@ from samples.documents.photo import render_photo
 from samples.documents.residence_card import render_card_back, render_card_front
 from samples.identity import random_identity
 from schemas.report import DOC_TYPES as ALL_DOC_TYPES
+from schemas.report import ExtractedField
 from tests.conftest import text_page, to_bgr
 
 AS_OF = date(2026, 11, 23)
@@ -69,3 +70,41 @@ def test_each_type_is_recognised(ocr: TesseractEngine, doc_type: str, profile: s
 def test_a_plain_text_page_is_unknown(ocr: TesseractEngine) -> None:
     prepared = prepare_page(Page("x.png", 1, "", to_bgr(text_page())), ocr)
     assert classify(prepared, ocr).doc_type == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("doc_type", "fields", "confirmed"),
+    [
+        (
+            "residence_card_front",
+            {"card_number": ExtractedField(value="AB12345678CD", confidence=0.9, valid=True)},
+            True,
+        ),
+        (
+            "residence_card_front",
+            {"card_number": ExtractedField(value="AB1234567CD", confidence=0.9, valid=False)},
+            False,
+        ),
+        (
+            "residence_card_front",
+            {"card_number": ExtractedField(value="AB12345678CD", confidence=0.4, valid=True)},
+            False,
+        ),
+        ("residence_card_front", {}, False),
+        ("passport", {"mrz_valid": ExtractedField(value=True, confidence=0.95)}, True),
+        ("passport", {"mrz_valid": ExtractedField(value=False, confidence=0.95)}, False),
+        ("reentry_ed_card", {"reentry_intent": ExtractedField(value=False, confidence=0.9)}, True),
+        (
+            "photo",
+            {"card_number": ExtractedField(value="AB12345678CD", confidence=0.9, valid=True)},
+            False,
+        ),
+    ],
+)
+def test_a_reader_that_finds_the_defining_field_settles_an_unsure_classification(
+    doc_type: str, fields: dict[str, ExtractedField], confirmed: bool
+) -> None:
+    unsure = Classification(doc_type, 0.09, {doc_type: 0.4})
+    result = confirmed_by_reading(unsure, fields)
+    assert result.doc_type == doc_type
+    assert (result.confidence >= 0.6) == confirmed
