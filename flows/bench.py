@@ -189,6 +189,7 @@ def run_bench(
     out: Path,
     *,
     workers: int,
+    peer: str | None = None,
     seed: int = DEFAULT_SEED,
     cases: int = DEFAULT_CASES,
     as_of: date = DEFAULT_AS_OF,
@@ -232,4 +233,9 @@ def run_bench(
             else None,
         },
     }
+    if peer is not None:  # both MRZ readers alone on the same passport pages
+        from flows.peer import compare_on_cases
+        from pipeline.ocr import TesseractEngine
+
+        result["peer"] = compare_on_cases(data, truths, peer, TesseractEngine(), as_of)
     return result

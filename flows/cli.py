@@ -203,6 +203,13 @@ def bench(
         Path, typer.Option("--out", "-o", help="Where data, reports and bench.json go.")
     ] = Path("out/bench"),
     workers: Annotated[int, typer.Option(min=1, help="Files read at once.")] = 2,
+    peer: Annotated[
+        str | None,
+        typer.Option(
+            help="Also run this MRZ reader (passporteye) and docintake's passport reader, "
+            "each alone, on the same passport pages: printed side by side per degradation."
+        ),
+    ] = None,
 ) -> None:
     """Measure accuracy (document type, every field, verdicts, findings, false "complete")
     and speed (pages per second, seconds per document, time per stage) against ground truth,
@@ -213,7 +220,7 @@ def bench(
     configure_logging()
     from pipeline.storage import atomic_write
 
-    result = run_bench(data, out, workers=workers)
+    result = run_bench(data, out, workers=workers, peer=peer)
     atomic_write(out / "bench.json", json.dumps(result, indent=2) + "\n")
     _print_bench(result)
     Console().print(f"Full figures: {(out / 'bench.json').resolve()}")
@@ -261,6 +268,13 @@ def _print_bench(result: dict) -> None:
                 f"{score['cer']:.3f}",
             )
     console_out.print(fields)
+    if "peer" in result:
+        from flows.peer import format_row
+
+        console_out.print("MRZ readers alone on the same passport pages, per degradation:")
+        for category, per_reader in result["peer"].items():
+            for reader, figures in per_reader.items():
+                console_out.print(format_row(category, reader, figures), highlight=False)
 
 
 @app.command()

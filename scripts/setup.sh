@@ -49,5 +49,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt
   echo "setup: installing Python packages into .venv"
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -c constraints.txt -e '.[dev]'
+  # The bench's peer reader; --no-deps: see the dev extras in pyproject.toml.
+  .venv/bin/python -m pip install -q -c constraints.txt --no-deps passporteye
   touch "$stamp"
 fi
