@@ -274,7 +274,9 @@ def _print_bench(result: dict) -> None:
         console_out.print("MRZ readers alone on the same passport pages, per degradation:")
         for category, per_reader in result["peer"].items():
             for reader, figures in per_reader.items():
-                console_out.print(format_row(category, reader, figures), highlight=False)
+                console_out.print(
+                    format_row(category, reader, figures), highlight=False, soft_wrap=True
+                )
 
 
 @app.command()
