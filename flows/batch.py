@@ -15,8 +15,9 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
+from flows.settings import configure_logging
 from pipeline.case import (
     CaseInput,
     RunSettings,
@@ -27,7 +28,7 @@ from pipeline.case import (
     load_case,
     mark_done,
 )
-from pipeline.document import FileResult, read_file
+from pipeline.document import FileResult, read_file, register_read_values
 from pipeline.ocr import TesseractEngine
 from pipeline.report import summarize, write_case_report, write_summary
 from pipeline.storage import atomic_write
@@ -73,6 +74,13 @@ def write_timings(
     atomic_write(out / "timings.json", json.dumps(content, indent=1) + "\n")
 
 
+def _tell_progress(files_done: int, files_total: int, cases_skipped: int) -> None:
+    """Outside the flow's body on purpose: worker processes are sent the flow's function
+    with the globals it names, and a listener (a progress bar) cannot travel."""
+    for listener in _progress_listeners:
+        listener(files_done, files_total, cases_skipped)
+
+
 def _summary_on_disk(out: Path, case_id: str) -> CaseSummary:
     report = Report.model_validate_json((out / case_id / "report.json").read_text("utf-8"))
     return summarize(report)
@@ -113,9 +121,10 @@ def batch_flow(
     results: dict[str, dict[str, FileResult]] = {case.case_id: {} for case in todo}
     for finished, future in enumerate(as_completed(list(futures)), start=1):
         case, rel = futures[future]
-        results[case.case_id][rel] = future.result()
-        for listener in _progress_listeners:
-            listener(finished, len(jobs), len(done))
+        results[case.case_id][rel] = result = future.result()
+        for document in result.documents:  # read in a worker process: mask them here too
+            register_read_values(document.fields)
+        _tell_progress(finished, len(jobs), len(done))
         if len(results[case.case_id]) == len(case.files):
             report(case, [d for name in case.files for d in results[case.case_id][name].documents])
     ordered = [summaries[case.case_id] for case in cases]
@@ -166,9 +175,10 @@ def run_batch(
     force: bool = False,
     progress: ProgressCallback | None = None,
 ) -> list[CaseSummary]:
-    """Run the batch flow with up to `workers` files read at once (each Tesseract call is a
-    process of its own, so threads give real parallelism)."""
-    runner = ThreadPoolTaskRunner(max_workers=max(1, workers))
+    """Run the batch flow with up to `workers` files read at once, each in a process of its
+    own: threads would share one interpreter, and the Python half of reading a page (layout,
+    MRZ, matching) would wait its turn while the other thread's Tesseract runs."""
+    runner = ProcessPoolTaskRunner(max_workers=max(1, workers), initializer=configure_logging)
     if progress:
         _progress_listeners.append(progress)
     try:

@@ -20,7 +20,7 @@ from pipeline.load import LoadLimits, load_file
 from pipeline.ocr import OcrEngine
 from pipeline.preprocess import prepare_page
 from pipeline.privacy import register_sensitive
-from schemas.report import DocumentReport, FileError
+from schemas.report import DocumentReport, ExtractedField, FileError
 
 STAGES = ("load", "preprocess", "classify", "extract")
 # Fields whose values are masked in logs wherever they appear, once read.
@@ -45,6 +45,14 @@ class _Stopwatch:
             yield
         finally:
             self.seconds[name] += time.perf_counter() - start
+
+
+def register_read_values(fields: dict[str, ExtractedField]) -> None:
+    """Mask the names and addresses just read wherever they appear in this process's logs.
+    A process that receives reports read elsewhere calls this for each of them too."""
+    register_sensitive(
+        *(str(fields[f].value) for f in SENSITIVE_FIELDS if f in fields and fields[f].value)
+    )
 
 
 def _error_report(rel: str, sha256: str, page: int, code: str, message: str) -> DocumentReport:
@@ -87,9 +95,7 @@ def read_file(
                 with watch.stage("extract"):
                     fields = extract(kind.doc_type, prepared, ocr, as_of)
                 kind = confirmed_by_reading(kind, fields)
-            register_sensitive(
-                *(str(fields[f].value) for f in SENSITIVE_FIELDS if f in fields and fields[f].value)
-            )
+            register_read_values(fields)
         except DocintakeError as error:
             code = getattr(error, "reason", error.code)
             documents.append(_error_report(rel, page.sha256, page.page, code, str(error)))
