@@ -210,6 +210,13 @@ def bench(
             "each alone, on the same passport pages: printed side by side per degradation."
         ),
     ] = None,
+    scaling: Annotated[
+        bool,
+        typer.Option(
+            help="Also read the same pages with one worker and print the speed-up of "
+            "--workers over one (about twice the run time)."
+        ),
+    ] = False,
 ) -> None:
     """Measure accuracy (document type, every field, verdicts, findings, false "complete")
     and speed (pages per second, seconds per document, time per stage) against ground truth,
@@ -220,7 +227,7 @@ def bench(
     configure_logging()
     from pipeline.storage import atomic_write
 
-    result = run_bench(data, out, workers=workers, peer=peer)
+    result = run_bench(data, out, workers=workers, measure_scaling=scaling, peer=peer)
     atomic_write(out / "bench.json", json.dumps(result, indent=2) + "\n")
     _print_bench(result)
     Console().print(f"Full figures: {(out / 'bench.json').resolve()}")
@@ -243,6 +250,7 @@ def _print_bench(result: dict) -> None:
         ("false complete verdicts", str(accuracy["false_complete"])),
         ("pages", str(speed["pages"])),
         ("wall seconds", f"{speed['wall_seconds']:.1f}"),
+        ("  of which Prefect server startup", f"{speed['prefect_startup_seconds']:.1f}"),
         ("pages per second", f"{speed['pages_per_second']:.2f}"),
         (
             "seconds per document p50 / p95",
@@ -251,6 +259,16 @@ def _print_bench(result: dict) -> None:
         ("raw tesseract wall seconds", f"{speed['raw_tesseract']['wall_seconds']:.1f}"),
         ("ratio to raw tesseract", str(speed["ratio_to_raw_tesseract"])),
     ]
+    if "scaling" in speed:
+        scaled = speed["scaling"]
+        rows += [
+            ("wall seconds, 1 worker, server started", f"{scaled['wall_seconds_1_worker']:.1f}"),
+            (f"speed-up, {result['workers']} workers over 1", str(scaled["speedup"])),
+            (
+                f"raw tesseract speed-up, {result['workers']} over 1",
+                str(scaled["raw_tesseract_speedup"]),
+            ),
+        ]
     rows += [(f"stage: {k} (s)", f"{v:.1f}") for k, v in speed["stage_seconds"].items()]
     for row in rows:
         head.add_row(*row)
