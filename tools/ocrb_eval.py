@@ -62,9 +62,9 @@ def rendered_lines(count: int) -> list[tuple[np.ndarray, str]]:
     return [(np.asarray(render_line(text, rng)), text) for text in lines[:count]]
 
 
-def read(image: np.ndarray, model: str) -> str:
+def read(image: np.ndarray, model: str, psm: int) -> str:
     path = Path(model)
-    config = f"--psm 7 -c tessedit_do_invert=0 -c tessedit_char_whitelist={ALPHABET}"
+    config = f"--psm {psm} -c tessedit_do_invert=0 -c tessedit_char_whitelist={ALPHABET}"
     lang = model
     if path.suffix == ".traineddata":
         config = f"--tessdata-dir {path.parent} " + config
@@ -77,6 +77,7 @@ def main() -> None:
     parser.add_argument("--model", action="append", required=True, help="eng or a path")
     parser.add_argument("--pages", type=int, default=25, help="passports per profile")
     parser.add_argument("--lines", type=int, default=200)
+    parser.add_argument("--psm", type=int, default=7, help="7 as the reader; 13: raw line")
     args = parser.parse_args()
     sets = {f"bands/{p}": band_lines(p, args.pages) for p in PROFILES}
     sets["lines/rendered"] = rendered_lines(args.lines)
@@ -84,7 +85,7 @@ def main() -> None:
         for model in args.model:
             cer = exact = 0.0
             for image, truth in samples:
-                got = read(image, model)
+                got = read(image, model, args.psm)
                 cer += Levenshtein.distance(truth, got) / len(truth)
                 exact += got == truth
             n = max(1, len(samples))
