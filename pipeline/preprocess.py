@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from pipeline.classify import read_page
+from pipeline.geometry import find_outline, rectify, side_lengths
 from pipeline.ocr import OcrEngine, OcrResult
 from pipeline.page import Page, PreparedPage
 
@@ -20,6 +21,9 @@ CONFIDENT_WORD = 0.85
 MIN_CONFIDENT_WORDS = 3  # an orientation with this many confident words is upright,
 CONFIDENT_SHARE = 0.05  # and that share of all its words: dense pages read upside down
 # still yield a few confident fragments
+MIN_PAGE_AREA = 0.25  # share of a photo a document outline must cover to be straightened
+MIN_BACKGROUND_CONTRAST = 20.0  # grey levels between paper and the desk around it
+LIGHT_KERNEL = 51  # background estimate: wider than any stroke, narrower than a light gradient
 MAX_SKEW_DEGREES = 15.0
 MIN_SKEW_DEGREES = 0.3
 
@@ -151,6 +155,40 @@ def confident_words(reading: OcrResult) -> int:
     )
 
 
+def even_light(gray: np.ndarray) -> np.ndarray:
+    """The page divided by an estimate of its paper (ink closed away, then smoothed), so
+    shade and a lamp's gradient across a photo no longer darken whole lines."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (LIGHT_KERNEL, LIGHT_KERNEL))
+    paper = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, kernel)
+    paper = cv2.GaussianBlur(paper, (0, 0), LIGHT_KERNEL / 2).astype(np.float32)
+    ratio = gray.astype(np.float32) / np.maximum(paper, 1.0)
+    return np.clip(ratio * 255.0, 0, 255).astype(np.uint8)
+
+
+def _lies_on_a_background(gray: np.ndarray, corners: np.ndarray) -> bool:
+    """Whether what lies outside the outline differs in tone from the paper inside it: a
+    desk does, while a printed frame on a scanned page has paper (and text) all around."""
+    inside = np.zeros(gray.shape, np.uint8)
+    cv2.fillConvexPoly(inside, corners.astype(np.int32), 1)
+    paper, around = gray[inside == 1], gray[inside == 0]
+    if around.size == 0:
+        return False
+    contrast = abs(float(np.median(paper)) - float(np.median(around)))
+    return contrast >= MIN_BACKGROUND_CONTRAST
+
+
+def straighten(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the document cut out of a photo and squared up with its lighting evened, the
+    homography from `gray`). A scan or a tight crop shows no outline and passes unchanged
+    with the identity."""
+    corners = find_outline(gray, min_area_share=MIN_PAGE_AREA)
+    if corners is None or not _lies_on_a_background(gray, corners):
+        return gray, np.eye(3)
+    width, height = side_lengths(corners)
+    flat, forward = rectify(gray, corners, (round(width), round(height)))
+    return even_light(flat), forward
+
+
 def _candidate_turns(gray: np.ndarray, ocr: OcrEngine) -> tuple[int, int]:
     """The two orientations the direction of the text lines allows, likelier first. Only a
     page lying on its side asks OSD which way round it lies."""
@@ -175,13 +213,15 @@ def _turn_and_level(
 
 
 def prepare_page(page: Page, ocr: OcrEngine) -> PreparedPage:
-    """The page upright, deskewed, grayscale and between MIN_SIDE and MAX_SIDE pixels on its
-    long side, with its whole-page reading. Upright is decided by reading: the likelier
-    orientation is read first and kept when it reads as text, so an upright page costs one
-    reading, which the classifier and the readers reuse. Born-digital PDF pages are already
-    upright and read from their text layer."""
+    """The page cut out of its background in a photo, upright, deskewed, grayscale and between
+    MIN_SIDE and MAX_SIDE pixels on its long side, with its whole-page reading. Upright is
+    decided by reading: the likelier orientation is read first and kept when it reads as text,
+    so an upright page costs one reading, which the classifier and the readers reuse. Born-
+    digital PDF pages are already upright and read from their text layer."""
     gray = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
     forward = np.eye(3)
+    if not page.text_layer.strip():
+        gray, forward = straighten(gray)
     long_side = max(gray.shape)
     factor = min(1.0, MAX_SIDE / long_side)
     if long_side < MIN_SIDE:

@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 from rapidfuzz import fuzz
 
+from pipeline.geometry import find_outline, rectify
 from pipeline.ocr import BBox, OcrEngine, Word
 from pipeline.page import PreparedPage
 from pipeline.textparse import (
@@ -51,7 +52,6 @@ tall, where Tesseract reads best, whether the card came from a phone or a 150 dp
 _PX_PER_MM = CANONICAL_WIDTH / 85.60
 _MIN_CARD_AREA = 0.15  # share of the page a card outline must cover to be taken for the card
 _ASPECT_TOLERANCE = 0.18
-_MIN_EDGE_SUPPORT = 0.75
 _INK_RATIO = 0.72  # darker than this share of the local background is ink
 _CHUNK_GAP_MM = 1.0  # labels and values are set at least 1.2 mm apart; letters much closer
 _MAX_ROW_MM = 4.4  # the tallest printed line (a label block beside a 3 mm value) and margin
@@ -76,70 +76,14 @@ class CardImage:
     outline_found: bool
 
 
-def _order_corners(points: np.ndarray) -> np.ndarray:
-    """Top-left, top-right, bottom-right, bottom-left."""
-    total = points.sum(axis=1)
-    difference = np.diff(points, axis=1).ravel()
-    return np.array(
-        [
-            points[np.argmin(total)],
-            points[np.argmin(difference)],
-            points[np.argmax(total)],
-            points[np.argmax(difference)],
-        ],
-        dtype=np.float32,
-    )
-
-
-def _card_outline(gray: np.ndarray, aspect: float) -> np.ndarray | None:
-    """Corners (in `gray` pixels) of the largest quadrilateral with the card's proportions."""
-    factor = min(1.0, 900 / max(gray.shape))
-    small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-    edges = cv2.Canny(cv2.GaussianBlur(small, (5, 5), 0), 30, 90)
-    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
-    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-    page_area = small.shape[0] * small.shape[1]
-    best: tuple[float, np.ndarray] | None = None
-    for contour in contours:
-        hull = cv2.convexHull(contour)
-        area = cv2.contourArea(hull)
-        if area < _MIN_CARD_AREA * page_area or area > 0.97 * page_area:
-            continue
-        quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
-        if len(quad) != 4:
-            continue
-        corners = _order_corners(quad.reshape(4, 2).astype(np.float32))
-        width = np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3])
-        height = np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])
-        if height == 0 or abs(width / height - aspect) > _ASPECT_TOLERANCE * aspect:
-            continue
-        if _edge_support(edges, corners) < _MIN_EDGE_SUPPORT:
-            continue
-        if best is None or area > best[0]:
-            best = (area, corners / factor)
-    return best[1] if best else None
-
-
-def _edge_support(edges: np.ndarray, corners: np.ndarray) -> float:
-    """Share of the quadrilateral's outline that lies on edges: a card's four sides are
-    edges all along, while the hull of a textured desk only touches some here and there."""
-    height, width = edges.shape
-    hits = total = 0
-    for start, end in zip(corners, np.roll(corners, -1, axis=0), strict=True):
-        steps = max(2, int(np.linalg.norm(end - start)))
-        for t in np.linspace(0.0, 1.0, steps):
-            x, y = (start + t * (end - start)).astype(int)
-            total += 1
-            hits += bool(0 <= x < width and 0 <= y < height and edges[y, x])
-    return hits / total
-
-
 def locate_card(
     gray: np.ndarray, *, aspect: float = CARD_ASPECT, width: int = CANONICAL_WIDTH
 ) -> CardImage:
     """The card cut out of a scan or photo and squared up; a page with no visible outline
     (a tight crop, or the card filling the picture) is taken whole."""
-    corners = _card_outline(gray, aspect)
+    corners = find_outline(
+        gray, min_area_share=_MIN_CARD_AREA, aspect=aspect, aspect_tolerance=_ASPECT_TOLERANCE
+    )
     if corners is None:
         factor = width / gray.shape[1]
         scaled = cv2.resize(
@@ -150,14 +94,7 @@ def locate_card(
             interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC,
         )
         return CardImage(scaled, np.diag([1 / factor, 1 / factor, 1.0]), False)
-    height = round(width / aspect)
-    target = np.array(
-        [[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32
-    )
-    forward = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
-    warped = cv2.warpPerspective(
-        gray, forward, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
-    )
+    warped, forward = rectify(gray, corners, (width, round(width / aspect)))
     return CardImage(warped, np.linalg.inv(forward), True)
 
 
@@ -442,8 +379,11 @@ def _label_score(text: str, label: str) -> float:
     if japanese == chunk:
         return whole
     alone = max(
-        (fuzz.ratio(japanese, fold_for_matching(v)) / 100.0 for v in _LABELS[label]
-         if not _LATIN.search(v)),
+        (
+            fuzz.ratio(japanese, fold_for_matching(v)) / 100.0
+            for v in _LABELS[label]
+            if not _LATIN.search(v)
+        ),
         default=0.0,
     )
     return max(whole, alone)

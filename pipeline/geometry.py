@@ -1,0 +1,104 @@
+"""Finding a flat document (a sheet or a card) photographed against its background: the
+largest convex quadrilateral whose four sides lie on edges all along. Shared by page
+straightening and the residence card locator so the outline test is written once."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+WORKING_SIDE = 900  # outlines are found at this size: enough for corners, cheap to search
+MIN_EDGE_SUPPORT = 0.75  # a document's sides are edges all along; a desk's hull only in places
+MAX_AREA_SHARE = 0.97  # an outline covering the whole picture is the picture's own border
+
+
+def order_corners(points: np.ndarray) -> np.ndarray:
+    """Top-left, top-right, bottom-right, bottom-left."""
+    total = points.sum(axis=1)
+    difference = np.diff(points, axis=1).ravel()
+    return np.array(
+        [
+            points[np.argmin(total)],
+            points[np.argmin(difference)],
+            points[np.argmax(total)],
+            points[np.argmax(difference)],
+        ],
+        dtype=np.float32,
+    )
+
+
+def side_lengths(corners: np.ndarray) -> tuple[float, float]:
+    """(mean width, mean height) of an ordered quadrilateral."""
+    width = np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3])
+    height = np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])
+    return float(width / 2), float(height / 2)
+
+
+def edge_support(edges: np.ndarray, corners: np.ndarray) -> float:
+    """Share of the quadrilateral's outline that lies on edges."""
+    height, width = edges.shape
+    hits = total = 0
+    for start, end in zip(corners, np.roll(corners, -1, axis=0), strict=True):
+        steps = max(2, int(np.linalg.norm(end - start)))
+        for t in np.linspace(0.0, 1.0, steps):
+            x, y = (start + t * (end - start)).astype(int)
+            total += 1
+            hits += bool(0 <= x < width and 0 <= y < height and edges[y, x])
+    return hits / total
+
+
+def find_outline(
+    gray: np.ndarray,
+    *,
+    min_area_share: float,
+    aspect: float | None = None,
+    aspect_tolerance: float = 0.18,
+    min_edge_support: float = MIN_EDGE_SUPPORT,
+) -> np.ndarray | None:
+    """Corners (in `gray` pixels, ordered) of the largest convex quadrilateral covering at
+    least `min_area_share` of the picture, with edges along its sides and, when `aspect` is
+    given, about those proportions (width / height). The convex hull of a contour bridges
+    a corner that is cut off or lost in shadow."""
+    factor = min(1.0, WORKING_SIDE / max(gray.shape))
+    small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    edges = cv2.Canny(cv2.GaussianBlur(small, (5, 5), 0), 30, 90)
+    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    picture_area = small.shape[0] * small.shape[1]
+    best: tuple[float, np.ndarray] | None = None
+    for contour in contours:
+        hull = cv2.convexHull(contour)
+        area = cv2.contourArea(hull)
+        if area < min_area_share * picture_area or area > MAX_AREA_SHARE * picture_area:
+            continue
+        if best is not None and area <= best[0]:
+            continue
+        quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+        if len(quad) != 4:
+            continue
+        corners = order_corners(quad.reshape(4, 2).astype(np.float32))
+        width, height = side_lengths(corners)
+        if aspect is not None and (
+            height == 0 or abs(width / height - aspect) > aspect_tolerance * aspect
+        ):
+            continue
+        if edge_support(edges, corners) < min_edge_support:
+            continue
+        best = (area, corners / factor)
+    return best[1] if best is not None else None
+
+
+def rectify(
+    gray: np.ndarray, corners: np.ndarray, size: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(the quadrilateral warped to a `size` (width, height) rectangle, the homography
+    mapping `gray` points to it)."""
+    width, height = size
+    target = np.array(
+        [[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32
+    )
+    forward = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    warped = cv2.warpPerspective(
+        gray, forward, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+    )
+    return warped, forward

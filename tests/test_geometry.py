@@ -1,0 +1,63 @@
+"""Page straightening: a document photographed on a desk is found and squared up, and a
+flat scan passes through untouched."""
+
+import cv2
+import numpy as np
+
+from pipeline.geometry import find_outline
+from pipeline.preprocess import straighten
+
+
+def _page(width: int = 850, height: int = 1100) -> np.ndarray:
+    """A white sheet with lines of dark 'text' and a marker block at a known place."""
+    page = np.full((height, width), 245, np.uint8)
+    for y in range(120, height - 120, 45):
+        cv2.putText(page, "NAME DATE OF BIRTH 1990", (80, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 20, 2)
+    cv2.rectangle(page, (600, 900), (700, 960), 0, -1)
+    return page
+
+
+def _photo(page: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sheet warped with perspective onto a textured desk; (photo, page corners in it)."""
+    rng = np.random.default_rng(5)
+    desk = rng.normal(90, 25, (1400, 1200)).clip(0, 255).astype(np.uint8)
+    desk = cv2.GaussianBlur(desk, (0, 0), 2)
+    height, width = page.shape
+    source = np.float32([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]])
+    corners = np.float32([[190, 130], [1010, 170], [1050, 1270], [150, 1230]])
+    matrix = cv2.getPerspectiveTransform(source, corners)
+    warped = cv2.warpPerspective(page, matrix, (1200, 1400))
+    mask = cv2.warpPerspective(np.full_like(page, 255), matrix, (1200, 1400))
+    photo = np.where(mask > 0, warped, desk)
+    return photo, corners
+
+
+def test_outline_of_a_photographed_page_is_found():
+    photo, corners = _photo(_page())
+    found = find_outline(photo, min_area_share=0.25)
+    assert found is not None
+    assert np.abs(found - corners).max() < 12
+
+
+def test_straightened_page_maps_back_to_the_photo():
+    photo, corners = _photo(_page())
+    flat, forward = straighten(photo)
+    height, width = flat.shape
+    assert abs(width / height - 850 / 1100) < 0.05
+    marker = np.argwhere(flat[: height - 20, : width - 20] < 60)  # the black block, not text
+    blocks = marker[(marker[:, 0] > 0.75 * height) & (marker[:, 1] > 0.65 * width)]
+    y, x = blocks.mean(axis=0)
+    back = np.linalg.inv(forward) @ np.array([x, y, 1.0])
+    back = back[:2] / back[2]
+    page_to_photo = cv2.getPerspectiveTransform(
+        np.float32([[0, 0], [849, 0], [849, 1099], [0, 1099]]), corners
+    )
+    expected = page_to_photo @ np.array([650.0, 930.0, 1.0])
+    assert np.linalg.norm(back - expected[:2] / expected[2]) < 15
+
+
+def test_flat_scan_passes_unchanged():
+    scan = _page()
+    flat, forward = straighten(scan)
+    assert flat is scan
+    assert np.array_equal(forward, np.eye(3))
