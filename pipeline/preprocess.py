@@ -23,6 +23,7 @@ CONFIDENT_SHARE = 0.05  # and that share of all its words: dense pages read upsi
 # still yield a few confident fragments
 MIN_PAGE_AREA = 0.25  # share of a photo a document outline must cover to be straightened
 MIN_BACKGROUND_CONTRAST = 20.0  # grey levels between paper and the desk around it
+MAX_CORNER_SKEW = 25.0  # degrees an outline's corner may stray from square in a hand-held shot
 LIGHT_KERNEL = 51  # background estimate: wider than any stroke, narrower than a light gradient
 MAX_SKEW_DEGREES = 15.0
 MIN_SKEW_DEGREES = 0.3
@@ -177,15 +178,30 @@ def _lies_on_a_background(gray: np.ndarray, corners: np.ndarray) -> bool:
     return contrast >= MIN_BACKGROUND_CONTRAST
 
 
+def _squarish(corners: np.ndarray) -> bool:
+    """Whether every corner of the outline is within MAX_CORNER_SKEW of a right angle: a
+    sheet photographed by hand is, while a quadrilateral pieced together from a card's
+    printed lines and the photo's edge is not, and cutting that out loses half the card."""
+    for index in range(4):
+        before = corners[index - 1] - corners[index]
+        after = corners[(index + 1) % 4] - corners[index]
+        cosine = float(np.dot(before, after) / (np.linalg.norm(before) * np.linalg.norm(after)))
+        if abs(90.0 - np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))) > MAX_CORNER_SKEW:
+            return False
+    return True
+
+
 def straighten(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(the document cut out of a photo and squared up with its lighting evened, the
     homography from `gray`). A scan or a tight crop shows no outline and passes unchanged
     with the identity."""
     corners = find_outline(gray, min_area_share=MIN_PAGE_AREA)
-    if corners is None or not _lies_on_a_background(gray, corners):
+    if corners is None or not _squarish(corners) or not _lies_on_a_background(gray, corners):
         return gray, np.eye(3)
     width, height = side_lengths(corners)
-    flat, forward = rectify(gray, corners, (round(width), round(height)))
+    # Enlarged in the same warp when small, so the glyphs are resampled once, not twice.
+    factor = min(MAX_UPSCALE, max(1.0, MIN_SIDE / max(width, height)))
+    flat, forward = rectify(gray, corners, (round(width * factor), round(height * factor)))
     return even_light(flat), forward
 
 

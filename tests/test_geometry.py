@@ -61,3 +61,16 @@ def test_flat_scan_passes_unchanged():
     flat, forward = straighten(scan)
     assert flat is scan
     assert np.array_equal(forward, np.eye(3))
+
+
+def test_a_false_outline_inside_a_photographed_card_is_not_cut_out():
+    """In this committed phone photo of a card, the card's printed lines and the photo's edge
+    make a convex quadrilateral with a corner far from square; cutting it out lost the title
+    and the card went unclassified."""
+    from pathlib import Path
+
+    photo = Path(__file__).resolve().parents[1] / "samples" / "inbox" / "c003" / "card_front.jpg"
+    gray = cv2.imread(str(photo), cv2.IMREAD_GRAYSCALE)
+    flat, forward = straighten(gray)
+    assert flat is gray
+    assert np.array_equal(forward, np.eye(3))
