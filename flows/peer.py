@@ -1,8 +1,8 @@
 """A peer MRZ reader on the same passport pages as ours, scored the same way.
 
-PassportEye (`pip install passporteye`, a dev dependency) is the best-known open MRZ reader.
-Both readers get the same page pixels as loaded (turned pages included: each reader turns
-them itself), both are timed alone, and both readings go through `score_passport`, the one
+PassportEye (installed by scripts/setup.sh, see pyproject.toml) is the best-known open MRZ
+reader. Both readers get the same page pixels as loaded (turned pages included: each reader
+turns them itself), both are timed alone, and both readings go through `score_passport`, the one
 scoring `docintake bench --peer` and tools/mrz_bench.py share.
 """
 
