@@ -194,14 +194,20 @@ def _timed_batch(data: Path, reports_dir: Path, as_of: date, workers: int) -> fl
     return time.perf_counter() - started
 
 
-def scaling(data: Path, out: Path, as_of: date, workers: int, wall: float) -> dict[str, Any]:
+def scaling(
+    data: Path,
+    truths: list[dict[str, Any]],
+    out: Path,
+    as_of: date,
+    *,
+    wall: float,
+    raw_many: float,
+) -> dict[str, Any]:
     """The same pages read by one worker, docintake and raw Tesseract alike, so the speed-up
-    of `workers` over one is measured in the run that measured `wall` (both without the
-    server's startup)."""
-    truths = load_truths(data)
+    of the run that measured `wall` and `raw_many` over one worker is measured in that same
+    run (both without the server's startup)."""
     one_worker = _timed_batch(data, out / "run-1-worker", as_of, 1)
     raw_one = raw_tesseract(data, truths, 1)["wall_seconds"]
-    raw_many = raw_tesseract(data, truths, workers)["wall_seconds"]
     return {
         "wall_seconds_1_worker": round(one_worker, 2),
         "speedup": round(one_worker / wall, 2) if wall else None,
@@ -266,5 +272,7 @@ def run_bench(
 
         result["peer"] = compare_on_cases(data, truths, peer, TesseractEngine(), as_of)
     if measure_scaling:
-        result["speed"]["scaling"] = scaling(data, out, as_of, workers, wall - startup)
+        result["speed"]["scaling"] = scaling(
+            data, truths, out, as_of, wall=wall - startup, raw_many=raw["wall_seconds"]
+        )
     return result
