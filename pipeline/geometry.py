@@ -34,6 +34,17 @@ def side_lengths(corners: np.ndarray) -> tuple[float, float]:
     return float(width / 2), float(height / 2)
 
 
+def corner_skew(corners: np.ndarray) -> float:
+    """Degrees by which the quadrilateral's least square corner strays from a right angle."""
+    skew = 0.0
+    for index in range(4):
+        before = corners[index - 1] - corners[index]
+        after = corners[(index + 1) % 4] - corners[index]
+        cosine = float(np.dot(before, after) / (np.linalg.norm(before) * np.linalg.norm(after)))
+        skew = max(skew, abs(90.0 - float(np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0))))))
+    return skew
+
+
 def edge_support(edges: np.ndarray, corners: np.ndarray) -> float:
     """Share of the quadrilateral's outline that lies on edges."""
     height, width = edges.shape

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from pipeline.classify import read_page
-from pipeline.geometry import find_outline, rectify, side_lengths
+from pipeline.geometry import corner_skew, find_outline, rectify, side_lengths
 from pipeline.ocr import OcrEngine, OcrResult
 from pipeline.page import Page, PreparedPage
 
@@ -178,25 +178,18 @@ def _lies_on_a_background(gray: np.ndarray, corners: np.ndarray) -> bool:
     return contrast >= MIN_BACKGROUND_CONTRAST
 
 
-def _squarish(corners: np.ndarray) -> bool:
-    """Whether every corner of the outline is within MAX_CORNER_SKEW of a right angle: a
-    sheet photographed by hand is, while a quadrilateral pieced together from a card's
-    printed lines and the photo's edge is not, and cutting that out loses half the card."""
-    for index in range(4):
-        before = corners[index - 1] - corners[index]
-        after = corners[(index + 1) % 4] - corners[index]
-        cosine = float(np.dot(before, after) / (np.linalg.norm(before) * np.linalg.norm(after)))
-        if abs(90.0 - np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))) > MAX_CORNER_SKEW:
-            return False
-    return True
-
-
 def straighten(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(the document cut out of a photo and squared up with its lighting evened, the
     homography from `gray`). A scan or a tight crop shows no outline and passes unchanged
     with the identity."""
     corners = find_outline(gray, min_area_share=MIN_PAGE_AREA)
-    if corners is None or not _squarish(corners) or not _lies_on_a_background(gray, corners):
+    # A hand-held shot leaves a sheet's corners near square; an outline pieced together from
+    # a card's printed lines and the photo's edge is not, and cutting it out loses half the card.
+    if (
+        corners is None
+        or corner_skew(corners) > MAX_CORNER_SKEW
+        or not _lies_on_a_background(gray, corners)
+    ):
         return gray, np.eye(3)
     width, height = side_lengths(corners)
     # Enlarged in the same warp when small, so the glyphs are resampled once, not twice.

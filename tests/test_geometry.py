@@ -74,3 +74,12 @@ def test_a_false_outline_inside_a_photographed_card_is_not_cut_out():
     flat, forward = straighten(gray)
     assert flat is gray
     assert np.array_equal(forward, np.eye(3))
+
+
+def test_corner_skew_measures_the_least_square_corner():
+    from pipeline.geometry import corner_skew
+
+    rectangle = np.array([[0, 0], [100, 0], [100, 60], [0, 60]], np.float32)
+    assert corner_skew(rectangle) < 1e-6
+    leaning = np.array([[0, 0], [100, 0], [130, 60], [30, 60]], np.float32)  # a parallelogram
+    assert abs(corner_skew(leaning) - 26.565) < 0.01
