@@ -193,22 +193,40 @@ UNIQUE_DATE_CONFIDENCE = 0.85
 """Only the English reading, but it allows one date only."""
 CHOSEN_DATE_CONFIDENCE = 0.6
 """The English reading allows several dates and the Japanese one picked."""
+DOUBTFUL_DATE_CONFIDENCE = 0.3
+"""The readings leave two dates about as likely, or the Japanese digits contradict the
+English date: below the bar where a value is trusted without a person."""
+_CLEAR_LEAD = 1.0
+"""How far the chosen date's score must lead every other date's: less is what the junk
+heuristics alone give, and they cannot tell 10月05日 from 10日 with 月 read as two letters."""
+
+# The Japanese reading's year, month and day when its kanji came out as other characters
+# (1991征10月05日): four year digits, then two groups of one or two, whatever lies between.
+_KANJI_DATE_PARTS = re.compile(r"(?<!\d)(?P<y>\d{4})\D{0,2}(?P<m>\d{1,2})\D{1,3}(?P<d>\d{1,2})")
 
 
 def reconcile_kanji_date(english: str, japanese: str) -> tuple[date | None, float]:
     """A YYYY年MM月DD日 date (two-digit month and day, as residence cards print them) from
     two readings of the same print: the English model's, whose digits are right but whose
     年, 月 and 日 become zero to two junk characters each, and the Japanese model's, whose
-    kanji are right but whose zeros may be nines or sixes, or be missing.
+    kanji are right (or at least separate the numbers) but whose zeros may be nines or
+    sixes, or be missing.
 
     Every way of placing month and day in the English digits is tried; the Japanese reading
     picks among them. Returns (date, confidence): see the *_DATE_CONFIDENCE constants;
-    the Japanese reading alone gives CHOSEN_DATE_CONFIDENCE at most."""
-    japanese_date = parse_date(japanese)
-    japanese_parts = _KANJI_DATE.search(_repair_digit_runs(_nfkc(japanese)))
+    the Japanese reading alone gives CHOSEN_DATE_CONFIDENCE at most, and a choice the
+    readings do not settle gives DOUBTFUL_DATE_CONFIDENCE, so a person looks at it."""
+    repaired = _repair_digit_runs(_nfkc(japanese))
+    japanese_parts = _KANJI_DATE.search(repaired) or _KANJI_DATE_PARTS.search(repaired)
+    japanese_date = parse_date(japanese) or (
+        _build_date(japanese_parts["y"], japanese_parts["m"], japanese_parts["d"])
+        if japanese_parts
+        else None
+    )
     # Digits read as look-alike capitals (11 as II); the kanji's junk is other letters.
     reading = re.sub(r"\s+", "", _nfkc(english).upper()).translate(str.maketrans("IO", "10"))
-    candidates: list[tuple[float, date]] = []
+    scores: dict[date, float] = {}
+    backed: dict[date, bool] = {}
     for start in range(len(reading) - 3):
         year_text = reading[start : start + 4]
         if not year_text.isdigit() or not 1900 <= int(year_text) <= 2100:
@@ -228,19 +246,27 @@ def reconcile_kanji_date(english: str, japanese: str) -> tuple[date | None, floa
                 # 年, 月 and 日 almost always leave a junk character or two behind.
                 score = 0.5 * (year_junk > 0) + 0.25 * (month_junk > 0)
                 score += 0.25 * (len(rest) > day_start + 2)
+                agrees = True
                 if japanese_parts:
-                    score += _digit_agreement(month_text, japanese_parts["m"])
-                    score += _digit_agreement(day_text, japanese_parts["d"])
+                    month_agreement = _digit_agreement(month_text, japanese_parts["m"])
+                    day_agreement = _digit_agreement(day_text, japanese_parts["d"])
+                    score += month_agreement + day_agreement
+                    agrees = month_agreement > 0 and day_agreement > 0
                 score += 5.0 * (found == japanese_date)
                 if japanese_date:
                     score += 2.0 * (found.year == japanese_date.year)
-                candidates.append((score, found))
-    if not candidates:
-        return japanese_date, CHOSEN_DATE_CONFIDENCE / 2 if japanese_date else 0.0
-    best = max(candidates, key=lambda item: item[0])[1]
+                if score > scores.get(found, -1.0):
+                    scores[found] = score
+                    backed[found] = agrees
+    if not scores:
+        return japanese_date, DOUBTFUL_DATE_CONFIDENCE if japanese_date else 0.0
+    best = max(scores, key=lambda found: scores[found])
     if best == japanese_date:
         return best, AGREED_CONFIDENCE
-    if len({found for _, found in candidates}) == 1:
+    runner_up = max((s for found, s in scores.items() if found != best), default=None)
+    if not backed[best] or (runner_up is not None and scores[best] - runner_up < _CLEAR_LEAD):
+        return best, DOUBTFUL_DATE_CONFIDENCE
+    if runner_up is None:
         return best, UNIQUE_DATE_CONFIDENCE
     return best, CHOSEN_DATE_CONFIDENCE
 

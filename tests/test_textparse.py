@@ -295,6 +295,26 @@ def test_reconcile_kanji_date_confidence_says_whether_the_models_agree() -> None
     assert reconcile_kanji_date("XYZ", "no date") == (None, 0.0)
 
 
+def test_reconcile_kanji_date_reads_the_japanese_digits_when_a_kanji_is_misread() -> None:
+    # Seen on a 150 dpi card: 年 came back from the Japanese model as 征, and 月 from the
+    # English one as two characters (F1), so 10F105 allows both 10 October and 5 October.
+    assert reconcile_kanji_date("1991410F105E1", "1991征10月05日") == (
+        date(1991, 10, 5),
+        AGREED_CONFIDENCE,
+    )
+
+
+def test_reconcile_kanji_date_doubts_a_choice_the_readings_do_not_settle() -> None:
+    # Without the Japanese reading nothing tells 1991-10-10 (月 read as F) from 1991-10-05
+    # (月 read as F1): whichever is taken must not be trusted.
+    found, confidence = reconcile_kanji_date("1991410F105E1", "")
+    assert found in (date(1991, 10, 10), date(1991, 10, 5))
+    assert confidence < CHOSEN_DATE_CONFIDENCE
+    # The English reading allows one date only, but the Japanese digits say another day.
+    found, confidence = reconcile_kanji_date("2027F03A318", "2027年03月24日")
+    assert confidence < CHOSEN_DATE_CONFIDENCE
+
+
 @pytest.mark.parametrize(
     ("text", "code"),
     [
