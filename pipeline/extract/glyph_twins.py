@@ -1,0 +1,128 @@
+"""Glyph twins in a printed number: the letter I and the digit 1, the letter O and the digit 0.
+
+Passport numbers mix letters and digits in any order (ICAO 9303 allows any alphanumerics),
+so the format cannot tell "I23080252" from "123080252", and Tesseract reads such a twin with
+full confidence whichever way it goes. The glyph's shape can: in the fonts forms are filled
+in with, a 1 carries a flag to the left of the top of its stem where an I has nothing or
+serifs on both sides; a 0 is narrower than an O, or carries a dot or slash inside. Where the
+shape says the other twin, or says neither clearly, the reading is in doubt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+TWINS = {"1": "I", "I": "1", "0": "O", "O": "0"}
+# Share of the glyph's height, from the top, where the flag of a 1 is.
+FLAG_ZONE = 0.3
+# A flag: ink left of the stem's top of at least this share of the squared glyph height
+# (and two pixels), with at most FLAG_ALONE of it on the right. Ink on the left at most
+# SYMMETRIC times that on the right (plus a pixel) is serifs on both sides, or nothing: an I.
+FLAG_INK = 0.01
+FLAG_ALONE = 0.25
+SYMMETRIC = 2.0
+# Width over height of a ring at which it is an O: a 0 is narrower in every font forms are
+# filled in with but the monospaced ones, whose 0 carries a dot or slash instead.
+O_ASPECT = 0.8
+# Height of the tallest glyph, in pixels, below which shapes are not judged: a flag is
+# then a pixel or two, as likely blur as ink.
+MIN_GLYPH_HEIGHT = 12
+
+
+@dataclass(frozen=True)
+class TwinCheck:
+    """What the shapes say about a reading: the text with each twin as its shape shows it,
+    and whether any twin's shape was unclear or contradicted the reading."""
+
+    text: str
+    doubt: bool
+
+
+def check_twins(crop: np.ndarray, text: str) -> TwinCheck | None:
+    """The reading `text` of the single printed word in `crop` (grey, dark on light), with its
+    twins judged by shape; None when the crop's glyphs do not line up one to one with the
+    characters, so that nothing can be said."""
+    if not any(char in TWINS for char in text):
+        return TwinCheck(text, False)
+    glyphs = _glyphs(crop)
+    if glyphs is None or len(glyphs) != len(text):
+        return None
+    tallest = max(g.shape[0] for g in glyphs)
+    if tallest < MIN_GLYPH_HEIGHT:
+        return None
+    chars = list(text)
+    doubt = False
+    for index, (glyph, char) in enumerate(zip(glyphs, text, strict=True)):
+        if char in "1I":
+            shape = _one_or_i(glyph)
+            doubt = doubt or shape != char  # a 1 without a clear flag may be an I
+        elif char in "0O":
+            # Most rings tell nothing (an undotted 0 of a monospaced font is as wide as an
+            # O), so only a shape that says the other twin casts doubt.
+            shape = _zero_or_o(glyph)
+            doubt = doubt or shape not in (None, char)
+        else:
+            continue
+        if shape is not None and shape != char:
+            chars[index] = shape
+    return TwinCheck("".join(chars), doubt)
+
+
+def _glyphs(crop: np.ndarray) -> list[np.ndarray] | None:
+    """The crop's glyphs left to right, each its ink mask cut to its box: columns of ink
+    between columns of paper (a dotted zero's dot lies within its ring's columns)."""
+    if crop.size == 0:
+        return None
+    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8))
+    height = max((stats[i, cv2.CC_STAT_HEIGHT] for i in range(1, count)), default=0)
+    # Specks and bits of a line cut at the crop's edge are no glyphs.
+    keep = np.zeros(count, bool)
+    for i in range(1, count):
+        keep[i] = stats[i, cv2.CC_STAT_AREA] >= max(3, 0.01 * height * height)
+    ink = keep[labels].astype(np.uint8)
+    columns = ink.sum(axis=0) > 0
+    glyphs = []
+    x = 0
+    while x < len(columns):
+        if not columns[x]:
+            x += 1
+            continue
+        start = x
+        while x < len(columns) and columns[x]:
+            x += 1
+        part = ink[:, start:x]
+        rows = np.flatnonzero(part.sum(axis=1))
+        glyphs.append(part[rows[0] : rows[-1] + 1])
+    return glyphs or None
+
+
+def _one_or_i(glyph: np.ndarray) -> str | None:
+    """A 1 when ink reaches out left of the stem's top (the flag), an I when the top is bare
+    or even on both sides, None in between."""
+    height, _ = glyph.shape
+    column_ink = glyph.sum(axis=0)
+    stem = np.flatnonzero(column_ink >= 0.6 * column_ink.max())
+    left_edge, right_edge = int(stem[0]), int(stem[-1])
+    top = glyph[: max(1, round(FLAG_ZONE * height))]
+    left = float(top[:, :left_edge].sum())
+    right = float(top[:, right_edge + 1 :].sum())
+    if left >= max(2.0, FLAG_INK * height * height) and right <= FLAG_ALONE * left:
+        return "1"
+    if left <= SYMMETRIC * right + 1:
+        return "I"
+    return None
+
+
+def _zero_or_o(glyph: np.ndarray) -> str | None:
+    """A 0 when a dot or slash lies inside the ring, an O when the ring is round and empty,
+    None when neither tells."""
+    _, hierarchy = cv2.findContours(glyph.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    holes = 0 if hierarchy is None else int((hierarchy[0][:, 3] >= 0).sum())
+    outer = 0 if hierarchy is None else int((hierarchy[0][:, 3] < 0).sum())
+    if holes >= 2 or outer >= 2:
+        return "0"  # slashed (two holes) or dotted (a second piece inside)
+    return "O" if glyph.shape[1] >= O_ASPECT * glyph.shape[0] else None

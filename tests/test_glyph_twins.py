@@ -1,0 +1,56 @@
+"""Glyph twins (I/1, O/0) told apart by shape, on text rendered in each font forms are filled
+in with and rasterized as a 200 dpi scan would be."""
+
+from __future__ import annotations
+
+import io
+
+import cv2
+import numpy as np
+import pytest
+from reportlab.pdfgen.canvas import Canvas
+
+from pipeline.extract.glyph_twins import TwinCheck, check_twins
+from samples.documents.forms import VALUE_FONTS, form_page_images, register_fonts
+
+TEXT = "I1O0 I23080252 O10I 8B5S"
+TWINS_SWAPPED = str.maketrans("1I0O", "I1O0")
+
+
+def _printed(text: str, font: str, scale: float) -> np.ndarray:
+    """`text` in 10 pt `font` at 200 dpi, scaled like a scan read at lower resolution."""
+    register_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(320, 40))
+    canvas.setFont(font, 10)
+    canvas.drawString(10, 15, text)
+    canvas.save()
+    gray = np.asarray(form_page_images(buffer.getvalue(), dpi=200)[0].convert("L"))
+    return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.7])
+@pytest.mark.parametrize("font", VALUE_FONTS)
+def test_a_right_reading_is_kept_without_doubt(font: str, scale: float) -> None:
+    check = check_twins(_printed(TEXT, font, scale), TEXT.replace(" ", ""))
+    assert check is not None
+    assert check.text == TEXT.replace(" ", "")
+    assert not check.doubt
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.7])
+@pytest.mark.parametrize("font", VALUE_FONTS)
+def test_every_swapped_twin_is_doubted_and_i_and_1_are_put_right(font: str, scale: float) -> None:
+    truth = TEXT.replace(" ", "")
+    check = check_twins(_printed(TEXT, font, scale), truth.translate(TWINS_SWAPPED))
+    assert check is not None and check.doubt
+    ones_and_is = [i for i, char in enumerate(truth) if char in "1I"]
+    assert [check.text[i] for i in ones_and_is] == [truth[i] for i in ones_and_is]
+
+
+def test_a_reading_that_does_not_line_up_with_the_glyphs_says_nothing() -> None:
+    assert check_twins(_printed("I23080252", "Helvetica", 1.0), "I2308025") is None
+
+
+def test_a_reading_without_twins_needs_no_look() -> None:
+    assert check_twins(np.full((10, 10), 255, np.uint8), "X4825296") == TwinCheck("X4825296", False)
