@@ -73,6 +73,20 @@ def form_procedure(
     return best[2], round(best[1] / 100.0, 3)
 
 
+def title_spans(folded: str) -> list[tuple[int, int]]:
+    """Where form titles stand in text folded by `fold_title_text`, as (start, end) offsets:
+    a continuation page repeats the title in label-sized letters ("Application for Change of
+    Status of Residence (2)"), and the label wordings inside it are no labels."""
+    spans = []
+    for title, _ in _bundled_vocabulary():
+        if len(folded) < len(title):
+            continue
+        alignment = fuzz.partial_ratio_alignment(title, folded)
+        if alignment.score >= MIN_TITLE_SCORE:
+            spans.append((alignment.dest_start, alignment.dest_end))
+    return spans
+
+
 # ---------------------------------------------------------------- labels of form fields
 
 ValueKind = Literal[

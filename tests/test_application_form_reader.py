@@ -194,6 +194,26 @@ def test_born_digital_forms_are_read_exactly_without_ocr(
         assert all(read[name].confidence >= 0.9 for name in rendering.fields)
 
 
+@pytest.mark.parametrize("procedure", ["change_of_status", "extension_of_stay"])
+def test_a_title_repeated_in_label_sized_letters_holds_no_label(
+    procedure: str, tmp_path: Path
+) -> None:
+    """Some layouts head a page with the title in the labels' size ("Application for Change
+    of Status of Residence"); the "Status of Residence" in it is no label, and an empty
+    reading of it would stand beside the real one on the form."""
+    for seed in range(6):
+        rendering = _render(procedure, seed)
+        path = tmp_path / f"{seed}.pdf"
+        path.write_bytes(rendering.pdf_fillable)
+        for page in _read_pages(path, _NoOcr()):
+            unread = [
+                name
+                for name, found in page.items()
+                if found.value is None and rendering.fields.get(name) is not None
+            ]
+            assert unread == [], f"seed {seed}"
+
+
 @pytest.mark.parametrize("naming", FIELD_NAMINGS)
 def test_acroform_fields_are_found_by_their_labels_whatever_their_names(
     naming: str, tmp_path: Path
@@ -321,3 +341,27 @@ def test_acroform_fields_without_printed_labels_are_found_by_their_names(
     assert read["passport_number"].value == "C1234567"
     assert read["nationality"].confidence < 0.9  # a name is weaker evidence than a label
     assert "applicant_name" not in read
+
+
+@pytest.mark.parametrize(
+    ("number", "font"),
+    [
+        *(("I23080252", font) for font in ("DejaVuSansMono", "Courier", "Helvetica", "DejaVuSans")),
+        *(("123080252", font) for font in ("Helvetica", "DejaVuSans")),
+    ],
+)
+def test_a_passport_number_is_never_surely_wrong_about_i_and_1(
+    number: str, font: str, tmp_path: Path
+) -> None:
+    """Tesseract reads a leading I as 1 with 0.95 confidence in several value fonts; the
+    shape of the glyph tells them apart, or at least leaves the number for a person."""
+    ocr = TesseractEngine()
+    rng = random.Random(f"twins-{font}")
+    identity = dataclasses.replace(random_identity(rng, AS_OF), passport_number=number)
+    style = dataclasses.replace(FormStyle.random(rng), value_font=font, arrangement="table")
+    rendering = render_form("extension_of_stay", identity, FormAnswers(), rng, style)
+    image = degrade(form_page_images(rendering.pdf_flat, dpi=200)[0], rng, profile="clean")[0]
+    path = tmp_path / "form.png"
+    image.save(path)
+    read = _read_pages(path, ocr)[0]["passport_number"]
+    assert read.value == number or read.confidence < 0.6

@@ -23,12 +23,14 @@ from rapidfuzz import fuzz, process
 
 from pipeline.checkbox import read_tick_box
 from pipeline.classify import read_page
+from pipeline.extract.glyph_twins import check_twins
 from pipeline.forms import (
     FIELD_LABELS,
     PERMIT_TYPE_OPTIONS,
     RELATIONSHIP_WORDS,
     FieldLabel,
     form_procedure,
+    title_spans,
 )
 from pipeline.ocr import BBox, OcrEngine, Word, union_bbox
 from pipeline.page import PreparedPage
@@ -85,6 +87,9 @@ BATCH_LINE_HEIGHT = 48
 RETRY_LINE_HEIGHT = 1.5 * BATCH_LINE_HEIGHT
 # Below this OCR confidence a value is read again (crop, then Japanese model).
 RETRY_CONFIDENCE = 0.6
+# At most this sure of a passport number whose I/1 or O/0 the glyph's shape leaves in
+# doubt: below the confidence a person is asked to check.
+TWIN_DOUBT = 0.55
 
 _LATIN_KINDS = {"name", "passport", "card"}
 _LANGUAGES = ("eng", "jpn")
@@ -743,7 +748,9 @@ class _Scan:
     def _offer(job: _Job, text: str, confidence: float, lang: str) -> None:
         if lang == "jpn":  # the Japanese model spaces out every character
             text = re.sub(r"(?<=[^A-Za-z0-9]) (?=[^A-Za-z0-9])", "", text)
-        assert job.box is not None
+        assert job.box is not None and job.crop is not None
+        if job.hit.label.kind == "passport":
+            text, confidence = _judge_twins(job.crop, text, confidence)
         job.offer(_Reading(text, confidence, job.box))
 
     def _read_together(self, crops: list[np.ndarray], lang: str) -> list[tuple[str, float]]:
@@ -798,6 +805,18 @@ class _Scan:
 
 
 _Source = _TextLayer | _Scan
+
+
+def _judge_twins(crop: np.ndarray, text: str, confidence: float) -> tuple[str, float]:
+    """A passport number read off a scan, with its I/1 and O/0 as their shapes show them,
+    and unsure when a shape leaves one in doubt: Tesseract reads these twins with full
+    confidence whichever way it goes, and the format cannot tell (ICAO allows any letters
+    and digits), so a confident wrong number would otherwise pass unreviewed."""
+    number = re.sub(r"[^A-Z0-9]", "", unicodedata.normalize("NFKC", text).upper())
+    check = check_twins(crop, number)
+    if check is None or not check.doubt:
+        return text, confidence
+    return check.text, min(confidence, TWIN_DOUBT)
 
 
 # ---------------------------------------------------------------- from text to values
@@ -1008,8 +1027,10 @@ class _FormReader:
         self.hits = [
             hit
             for hit in self.hits
-            if min(tokens[i].bbox[3] for i in hit.tokens) <= TITLE_SIZE * self.text_height
+            if min(self._letter_height(tokens[i].bbox) for i in hit.tokens)
+            <= TITLE_SIZE * self.text_height
         ]
+        self.hits = [hit for hit in self.hits if not self._in_title(hit)]
         self.regions = _Regions(self.gray, self.rules, self.hits, tallest)
         self.widgets = self._widgets()
         self.source: _Source = (
@@ -1017,6 +1038,37 @@ class _FormReader:
             if self.born_digital
             else _Scan(self.gray, ocr, self.rules, self.text_height)
         )
+
+    def _in_title(self, hit: _Hit) -> bool:
+        """Whether the label's words are part of a longer form title on their line
+        ("Status of Residence" in a continuation page's "Application for Change of Status
+        of Residence (2)"); a label that holds a title's words ("Reason for change of status
+        of residence") is still a label."""
+        row = self.words.rows[self.words.row_of[hit.tokens[0]]]
+        if any(index not in row for index in hit.tokens):
+            return False
+        offsets, text = {}, ""
+        for index in row:
+            offsets[index] = len(text)
+            text += self.words.tokens[index].folded_all
+        start = offsets[hit.tokens[0]]
+        end = offsets[hit.tokens[-1]] + len(self.words.tokens[hit.tokens[-1]].folded_all)
+        return any(s <= start and end <= e and e - s > end - start for s, e in title_spans(text))
+
+    def _letter_height(self, bbox: BBox) -> float:
+        """How tall a word's letters are: its box's height, or, where the OCR's box is tall
+        (it took in the Japanese wording above the word), the tallest band of ink rows in
+        it, so that a label is not taken for the big letters of the title."""
+        x, y, w, h = bbox
+        if h <= TITLE_SIZE * self.text_height:
+            return h
+        crop = self.gray[max(0, y) : y + h, max(0, x) : x + w]
+        if crop.size == 0:
+            return h
+        _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+        rows = np.concatenate(([0], ink.max(axis=1), [0]))
+        edges = np.flatnonzero(np.diff(rows))
+        return float(max(edges[1::2] - edges[::2], default=h))
 
     def _widgets(self) -> list[_Widget]:
         """AcroForm widgets with their boxes in prepared-image pixels."""
