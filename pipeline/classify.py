@@ -67,23 +67,35 @@ KEYWORDS: dict[str, list[tuple[str, float, bool]]] = {
         ("SIGNATURE OF", 1.0, False),
         ("DATE OF FILLING", 1.0, False),
     ],
+    # Letters also by what their body says: Tesseract's layout analysis drops a large title
+    # set close to its Japanese line now and then.
     "letter_of_guarantee": [
         ("LETTER OF GUARANTEE", 4.0, True),
         ("身元保証書", 4.0, True),
         ("GUARANTOR", 1.0, False),
+        ("HEREBY GUARANTEE", 2.0, False),
     ],
     "written_oath": [
         ("WRITTEN OATH", 4.0, True),
         ("誓約書", 4.0, True),
         ("PLEDGE", 1.0, False),
         ("OATH", 1.5, True),
+        ("HEREBY PLEDGE", 2.0, False),
     ],
-    "reference_materials": [("REFERENCE MATERIALS", 4.0, True), ("参考資料", 4.0, True)],
+    "reference_materials": [
+        ("REFERENCE MATERIALS", 4.0, True),
+        ("参考資料", 4.0, True),
+        ("SUBMITTED FOR REFERENCE", 2.0, False),
+        ("ATTACHED MATERIALS", 1.0, False),
+    ],
     "reason_document": [
         ("MEDICAL CERTIFICATE", 3.0, True),
         ("STATEMENT OF REASONS", 3.0, True),
         ("CERTIFICATE", 1.0, True),
         ("REASON FOR REQUESTING", 2.0, False),
+        ("FOR THE FOLLOWING REASONS", 1.5, False),
+        ("DIAGNOSIS:", 2.0, False),
+        ("PHYSICIAN", 1.0, False),
         ("診断書", 3.0, True),
         ("理由書", 3.0, True),
     ],

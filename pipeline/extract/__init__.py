@@ -44,12 +44,30 @@ def _application_form(page: PreparedPage, ocr: OcrEngine, as_of: date) -> dict[s
     return extract_application_form(page, ocr)
 
 
+def _letter(doc_type: str) -> Reader:
+    def read(page: PreparedPage, ocr: OcrEngine, as_of: date) -> dict[str, ExtractedField]:
+        from pipeline.extract.letter import extract_letter
+
+        return extract_letter(doc_type, page, ocr)
+
+    return read
+
+
 READERS: dict[str, Reader] = {
     "passport": _passport,
     "residence_card_front": _card_front,
     "residence_card_back": _card_back,
     "reentry_ed_card": _ed_card,
     "application_form": _application_form,
+    **{
+        kind: _letter(kind)
+        for kind in (
+            "letter_of_guarantee",
+            "written_oath",
+            "reference_materials",
+            "reason_document",
+        )
+    },
 }
 
 

@@ -119,20 +119,23 @@ class _Look:
         )
 
 
-def render_letter(kind: str, identity: Identity, rng: random.Random) -> Rendered:
-    """One page of `kind` about `identity`, the detained person. `fields` carries the person's
-    name, whether the page is signed and what is particular to the kind."""
+def render_letter(
+    kind: str, identity: Identity, rng: random.Random, *, signed: bool = True
+) -> Rendered:
+    """One page of `kind` about `identity`, the detained person, signed unless `signed` is
+    False (the line left empty). `fields` carries the person's name, whether the page is
+    signed and what is particular to the kind."""
     if kind not in _BUILDERS:
         raise ValueError(f"unknown letter kind {kind!r}; expected one of {sorted(_BUILDERS)}")
     register_fonts()
     look = _Look.random(rng)
     letter = _BUILDERS[kind](identity, look, rng)
     written_on = identity.card_issue + timedelta(days=rng.randint(30, 400))
-    pdf = _draw(letter, look, written_on, rng.randrange(2**32))
+    pdf = _draw(letter, look, written_on, rng.randrange(2**32) if signed else None)
     image = form_page_images(pdf, dpi=200)[0]
     fields: dict[str, FieldTruth] = {
         "name": identity.name,
-        "signed": True,
+        "signed": signed,
         **letter.fields,
         "_title": letter.title_english,
     }
@@ -279,7 +282,7 @@ def _font_for(text: str, look: _Look) -> str:
     return look.japanese_font if any(ord(ch) > 0xFF for ch in text) else look.body_font
 
 
-def _draw(letter: _Letter, look: _Look, written_on: date, scribble_seed: int) -> bytes:
+def _draw(letter: _Letter, look: _Look, written_on: date, scribble_seed: int | None) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4)
     left, width = look.margin, _PAGE_WIDTH - 2 * look.margin
@@ -320,7 +323,8 @@ def _draw(letter: _Letter, look: _Look, written_on: date, scribble_seed: int) ->
     signature_left = left + width * 0.45
     canvas.setFont(look.body_font, look.size)
     canvas.drawString(signature_left, y, f"{letter.signer_role}:")
-    draw_scribble(canvas, signature_left, y - 50, width * 0.5, 44, scribble_seed)
+    if scribble_seed is not None:
+        draw_scribble(canvas, signature_left, y - 50, width * 0.5, 44, scribble_seed)
     canvas.setLineWidth(0.5)
     canvas.line(signature_left, y - 52, left + width, y - 52)
     canvas.drawString(signature_left, y - 52 - look.size * 1.5, letter.signer)
