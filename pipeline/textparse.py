@@ -205,6 +205,13 @@ heuristics alone give, and they cannot tell 10月05日 from 10日 with 月 read 
 _KANJI_DATE_PARTS = re.compile(r"(?<!\d)(?P<y>\d{4})\D{0,2}(?P<m>\d{1,2})\D{1,3}(?P<d>\d{1,2})")
 
 
+def _japanese_year_slips(english: str, japanese: str) -> bool:
+    """Whether the Japanese model's year differs from the English one only where it turns
+    a 0 into 9 or 6 (2927 for 2027); 1983 against 1963 is no slip of its, so one of the
+    two readings is wrong and neither can say which."""
+    return all(a == b or (a == "0" and b in "96") for a, b in zip(english, japanese, strict=True))
+
+
 def reconcile_kanji_date(english: str, japanese: str) -> tuple[date | None, float]:
     """A YYYY年MM月DD日 date (two-digit month and day, as residence cards print them) from
     two readings of the same print: the English model's, whose digits are right but whose
@@ -251,7 +258,11 @@ def reconcile_kanji_date(english: str, japanese: str) -> tuple[date | None, floa
                     month_agreement = _digit_agreement(month_text, japanese_parts["m"])
                     day_agreement = _digit_agreement(day_text, japanese_parts["d"])
                     score += month_agreement + day_agreement
-                    agrees = month_agreement > 0 and day_agreement > 0
+                    agrees = (
+                        month_agreement > 0
+                        and day_agreement > 0
+                        and _japanese_year_slips(year_text, japanese_parts["y"])
+                    )
                 score += 5.0 * (found == japanese_date)
                 if japanese_date:
                     score += 2.0 * (found.year == japanese_date.year)

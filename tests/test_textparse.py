@@ -313,6 +313,10 @@ def test_reconcile_kanji_date_doubts_a_choice_the_readings_do_not_settle() -> No
     # The English reading allows one date only, but the Japanese digits say another day.
     found, confidence = reconcile_kanji_date("2027F03A318", "2027年03月24日")
     assert confidence < CHOSEN_DATE_CONFIDENCE
+    # Seen on a phone photo: 1983 read as 1963 by the English model; the Japanese model
+    # has the year right and turns 06 into 66 (its slip), which is no reason to trust 1963.
+    found, confidence = reconcile_kanji_date("19634611068", "1983年11月66日")
+    assert confidence < CHOSEN_DATE_CONFIDENCE
 
 
 @pytest.mark.parametrize(
