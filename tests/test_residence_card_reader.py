@@ -12,7 +12,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.extract.residence_card import extract_card_back, extract_card_front
+from pipeline.extract.residence_card import (
+    doubt_unlike_expiries,
+    extract_card_back,
+    extract_card_front,
+    reconcile_card_number,
+)
 from pipeline.ocr import TesseractEngine
 from pipeline.page import Page, PreparedPage
 from pipeline.preprocess import prepare_page
@@ -20,6 +25,7 @@ from pipeline.textparse import parse_card_number
 from samples.degrade import degrade
 from samples.documents.residence_card import render_card_back, render_card_front
 from samples.identity import Identity, random_identity
+from schemas.report import ExtractedField
 from tests.conftest import to_bgr
 
 AS_OF = date(2026, 11, 23)
@@ -128,6 +134,57 @@ def test_malformed_card_number_is_reported_invalid(ocr: TesseractEngine) -> None
     fields = extract_card_front(_as_printed(rendered.image), ocr)
     assert fields["card_number"].value == printed
     assert fields["card_number"].valid is False
+
+
+@pytest.mark.parametrize(
+    ("english", "japanese", "japanese_confidence"),
+    [
+        # Seen on scans: a number printed one letter short (MQ3224570KU, a faulty card) read
+        # short by the English model and with an extra O by the Japanese one; and a good
+        # number read with a stray 5 before it by the English model, J as P by the Japanese.
+        ("MQ3224570KU", "MOQ3224570KU", 0.7),
+        ("5JP88415904BJ", "PP88415904BJ", 0.9),
+        # Both well formed, but a 3 against an 8 is no slip of either model.
+        ("AB12345678CD", "AB12345673CD", 0.93),
+    ],
+)
+def test_card_number_the_models_disagree_on_is_doubted(
+    english: str, japanese: str, japanese_confidence: float
+) -> None:
+    number, _, confidence = reconcile_card_number(english, japanese, japanese_confidence)
+    assert number is not None
+    assert confidence < 0.6
+
+
+def test_card_number_read_alike_or_with_a_known_slip_is_trusted() -> None:
+    assert reconcile_card_number("AB12345670CD", "AB12345670CD", 0.2) == (
+        "AB12345670CD",
+        True,
+        pytest.approx(0.97),
+    )
+    # The Japanese model reads 0 as 9: the English reading stands, as sure as the other.
+    number, well_formed, confidence = reconcile_card_number("AB10345670CD", "AB19345670CD", 0.9)
+    assert (number, well_formed) == ("AB10345670CD", True)
+    assert confidence >= 0.6
+    # Neither well formed: the English reading is kept, and reported malformed.
+    assert reconcile_card_number("MQ3224570KU", "MQ3224570K", 0.9)[:2] == ("MQ3224570KU", False)
+
+
+def test_card_validity_unlike_the_stay_expiry_is_doubted_unless_read_alike() -> None:
+    """Seen on a turned scan: the English model read 26 as 20 in まで有効, and the
+    Japanese model's 26 passed for its slip of a 0; the stay's expiry, read alike by both
+    models, said 26."""
+    fields = {
+        "date_of_expiry": ExtractedField(value="2027-01-26", confidence=0.97),
+        "card_valid_until": ExtractedField(value="2027-01-20", confidence=0.85),
+    }
+    doubt_unlike_expiries(fields)
+    assert fields["card_valid_until"].confidence < 0.6
+    assert fields["date_of_expiry"].confidence == 0.97
+    # A permanent resident's card expires apart from the stay: two sure reads stand.
+    fields["card_valid_until"] = ExtractedField(value="2029-01-20", confidence=0.97)
+    doubt_unlike_expiries(fields)
+    assert fields["card_valid_until"].confidence == 0.97
 
 
 def test_boxes_point_at_the_value_in_the_loaded_page(ocr: TesseractEngine) -> None:

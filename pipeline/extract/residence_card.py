@@ -29,6 +29,7 @@ from pipeline.ocr import BBox, OcrEngine, Word
 from pipeline.page import PreparedPage
 from pipeline.textparse import (
     AGREED_CONFIDENCE,
+    DOUBTFUL_DATE_CONFIDENCE,
     fold_for_matching,
     is_unlimited,
     match_country,
@@ -531,6 +532,51 @@ def read_english(
 
 # ---------------------------------------------------------------- the fields
 
+_BY_LOOK = 0.8
+"""How far a nationality or status found by its look alone, anywhere on the card, is
+trusted against its match score: on a card squared up from a wrong outline, garbled
+rows match a neighbour's name (インドネンテ as India, 才授 as a status) at 0.7 to 0.8,
+which must fall below 0.6, while a clean match found there stays above it."""
+
+_DOUBTED_NUMBER = 0.5
+"""Most a card number may be trusted when the two models read it differently in a way the
+Japanese model's known slips (a 0 read as 9 or 6) do not explain."""
+
+
+def _japanese_slips(english: str, japanese: str) -> bool:
+    """Whether the Japanese reading differs from the English one only where the Japanese
+    model turns a digit 0 into 9 or 6."""
+    return len(english) == len(japanese) and all(
+        a == b or (a == "0" and b in "96") for a, b in zip(english, japanese, strict=True)
+    )
+
+
+def reconcile_card_number(
+    english: str, japanese: str, japanese_confidence: float
+) -> tuple[str | None, bool, float]:
+    """(number, well_formed, confidence) from the English model's reading of the card
+    number (capitals and digits only, the better one) and the Japanese model's.
+
+    Only two well-formed readings that agree are sure. A well-formed Japanese reading
+    behind a malformed English one is taken, but as a doubt: either model may have
+    dropped or added a character, and a number printed malformed is what
+    CARD_NUMBER_INVALID exists to catch (taking the Japanese reading as its own witness
+    once reported such a card's number as read surely and well formed)."""
+    english_number, english_formed, english_factor = parse_card_number(english)
+    japanese_number, japanese_formed, japanese_factor = parse_card_number(japanese)
+    if english_formed:
+        if english_number == japanese_number:
+            return english_number, True, AGREED_CONFIDENCE * english_factor
+        confidence = japanese_confidence
+        if not (japanese_number and _japanese_slips(english_number or "", japanese_number)):
+            confidence = min(confidence, _DOUBTED_NUMBER)
+        return english_number, True, confidence * english_factor
+    if japanese_formed:
+        return japanese_number, True, min(japanese_confidence, _DOUBTED_NUMBER) * japanese_factor
+    if english_number:
+        return english_number, False, english_factor
+    return japanese_number, False, japanese_factor
+
 
 def _bbox_in_page(page: PreparedPage, card: CardImage, bbox: BBox) -> BBox:
     x, y, w, h = bbox
@@ -667,16 +713,13 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
     )
 
     if number_span is not None:
-        text, _ = english["card_number"]
-        number, well_formed, factor = parse_card_number(text)
-        japanese_number = parse_card_number(number_span.joined)[0]
-        if not well_formed:
-            number, well_formed, factor = parse_card_number(number_span.joined)
-        agreed = well_formed and number == japanese_number
+        number, well_formed, confidence = reconcile_card_number(
+            english["card_number"][0], number_span.joined, number_span.confidence
+        )
         out.set(
             "card_number",
             number,
-            (AGREED_CONFIDENCE if agreed else number_span.confidence) * factor,
+            confidence,
             number_span,
             valid=well_formed if number else None,
         )
@@ -714,7 +757,7 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
         code, score, nationality_span = _best_over_rows(
             reading.rows, match_country, lambda text: len(text) > 12
         )
-        score *= 0.9  # found by its look alone
+        score *= _BY_LOOK
     out.set("nationality", code, score, nationality_span)
 
     # The work restriction is printed in a frame with no label of its own.
@@ -732,7 +775,8 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
             reading.rows, match_status, lambda text: match_work_restriction(text)[1] >= 0.8
         )
         if found[1] > score:
-            status, score, status_span = found
+            status, status_span = found[0], found[2]
+            score = found[1] * _BY_LOOK
     out.set("status_of_residence", status, score, status_span)
     out.set("work_restriction", restriction, restriction_score, restriction_span)
 
@@ -754,7 +798,23 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
             reconcile_kanji_date(english["period_of_stay"][0], tail) if tail else (None, 0.0)
         )
         out.set("date_of_expiry", expiry.isoformat() if expiry else None, confidence, period_span)
+    doubt_unlike_expiries(out.fields)
     return out.fields
+
+
+def doubt_unlike_expiries(fields: dict[str, ExtractedField]) -> None:
+    """The card is valid until the stay expires, but for permanent residents and holders
+    under 16: two different dates read there are right only if each was read alike by
+    both models. Otherwise the one that was not is doubted (a 26 read as 20 by the English
+    model, with the Japanese model's 26 taken for its slip of a 0, looked sure)."""
+    expiry, valid_until = fields.get("date_of_expiry"), fields.get("card_valid_until")
+    if not (expiry and valid_until and expiry.value and valid_until.value):
+        return
+    if expiry.value == valid_until.value:
+        return
+    for read in (expiry, valid_until):
+        if read.confidence < AGREED_CONFIDENCE:
+            read.confidence = min(read.confidence, DOUBTFUL_DATE_CONFIDENCE)
 
 
 # ---------------------------------------------------------------- the back
