@@ -152,8 +152,14 @@ def test_the_visual_zone_is_compared_with_the_mrz() -> None:
         "Passport No. C3891728",
         "Surname NGUYEM",
         "Date of birth 01 APR 1990",
-        "Date of issue 13 APR 2021 Date of expiry 12 APR 2032",
+        "Date of issue 13 APR 2021 Date of expiry 12 APR 2023",
     )
     assert viz_mismatches(fields, disagreeing) == ["document_number", "surname", "date_of_expiry"]
+    # One digit off: a check digit that holds rules that out for the MRZ, so the printed
+    # reading is the misread one; with a failing check digit it counts against the MRZ.
+    one_digit_off = _words("Date of expiry 12 APR 2032")
+    assert viz_mismatches(fields, one_digit_off) == []
+    fields["date_of_expiry"] = MrzField("2031-04-12", 0.25, False)
+    assert viz_mismatches(fields, one_digit_off) == ["date_of_expiry"]
     # What the page OCR did not read is no evidence against the MRZ.
     assert viz_mismatches(fields, _words("PASSPORT")) == []

@@ -341,9 +341,9 @@ def _visual_dates(ocr: OcrResult) -> list[date]:
 
 def viz_mismatches(fields: dict[str, MrzField], ocr: OcrResult) -> list[str]:
     """Fields the visual zone contradicts. Only a near miss counts against the MRZ: a number
-    one or two characters off, a surname missing where a similar word is printed, dates of
-    birth or expiry that the printed earliest or latest date disagrees with. Something the
-    page OCR simply did not read is no evidence either way."""
+    one or two characters off, a surname missing where a similar word is printed, a date of
+    birth or expiry a printed date differs from by two digits (by one, if the MRZ date's check
+    digit fails). Something the page OCR simply did not read is no evidence either way."""
     words = [w.text for w in ocr.words]
     mismatches = []
     number = fields.get("document_number")
@@ -366,7 +366,11 @@ def viz_mismatches(fields: dict[str, MrzField], ocr: OcrResult) -> list[str]:
         field = fields.get(name)
         if not field or not field.value or field.value in printed_days:
             continue
-        if any(Levenshtein.distance(day, str(field.value)) <= 2 for day in printed_days):
+        # A date's check digit (weights 7, 3, 1, each prime to 10) catches every single wrong
+        # digit: when it holds, a printed date one digit away is the page OCR's misreading.
+        least = 2 if field.valid else 1
+        distances = [Levenshtein.distance(day, str(field.value)) for day in printed_days]
+        if any(least <= distance <= 2 for distance in distances):
             mismatches.append(name)  # printed a digit or two away from the MRZ's date
     return mismatches
 
