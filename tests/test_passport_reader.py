@@ -155,6 +155,10 @@ def test_the_visual_zone_is_compared_with_the_mrz() -> None:
         "Date of issue 13 APR 2021 Date of expiry 12 APR 2023",
     )
     assert viz_mismatches(fields, disagreeing) == ["document_number", "surname", "date_of_expiry"]
+    # A short surname is not contradicted by a code two letters from it.
+    short = {"surname": MrzField("KIM", 0.9, None)}
+    assert viz_mismatches(short, _words("Surname KIN")) == ["surname"]
+    assert viz_mismatches(short, _words("Nationality KOR")) == []
     # One digit off: a check digit that holds rules that out for the MRZ, so the printed
     # reading is the misread one; with a failing check digit it counts against the MRZ.
     one_digit_off = _words("Date of expiry 12 APR 2032")

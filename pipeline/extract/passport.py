@@ -43,6 +43,7 @@ from pipeline.textparse import parse_date
 from schemas.report import ExtractedField
 
 log = logging.getLogger(__name__)
+SHORT_NAME = 5  # letters: a surname this short is near a printed word only one letter off
 CONFIDENT_VIZ_WORD = 0.8  # visual-zone words below this are no evidence against the MRZ
 
 OCRB_FONT = "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
@@ -357,7 +358,10 @@ def viz_mismatches(fields: dict[str, MrzField], ocr: OcrResult) -> list[str]:
     if surname and surname.value:
         printed = {re.sub(r"[^A-Z]", "", w.upper()) for w in words}
         for part in str(surname.value).split():
-            near = [p for p in printed if len(p) >= 3 and Levenshtein.distance(p, part) <= 2]
+            # Two letters off is near for a long name, but makes KOR (the nationality) "near"
+            # KIM: short names allow one.
+            allowed = 1 if len(part) <= SHORT_NAME else 2
+            near = [p for p in printed if len(p) >= 3 and Levenshtein.distance(p, part) <= allowed]
             if near and part not in printed:
                 mismatches.append("surname")
                 break
