@@ -18,7 +18,7 @@ import pycountry
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from schemas.reference import Period, country_code, status_table
+from schemas.reference import Period, country_code, nationality_words, status_table
 
 UNLIMITED_PERIOD = Period(days_estimate=999_999)
 """What parse_period returns for 無期限 / 永住 / "Unlimited": a Period with no years, months or
@@ -30,6 +30,7 @@ _MATCH_THRESHOLD = 0.6
 
 _COUNTRY_THRESHOLD = 0.7
 """Country names are short and many: a looser match would pick a neighbour's name."""
+_MIN_FUZZY_NAME = 4  # letters a nationality word needs to be matched fuzzily
 
 
 def is_unlimited(period: Period | None) -> bool:
@@ -469,6 +470,9 @@ def _country_candidates() -> list[tuple[str, str]]:
     names: list[str] = list(_JAPANESE_SHORT_COUNTRY_NAMES)
     for country in pycountry.countries:
         names += [country.name, japanese.gettext(country.name)]
+    # Written nationalities (F\LIPINO on an ED card): their adjectives, but no codes, which
+    # are too short to match fuzzily.
+    names += [word for word in nationality_words() if len(word) >= _MIN_FUZZY_NAME]
     candidates = []
     for name in names:
         code = country_code(name)

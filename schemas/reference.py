@@ -163,6 +163,12 @@ def _country_names() -> dict[str, str]:
     return names
 
 
+def nationality_words() -> tuple[str, ...]:
+    """The nationality adjectives and short forms country_code knows beyond ISO 3166's
+    names (FILIPINO, VIETNAMESE): a fuzzy match of a misread nationality needs them too."""
+    return tuple(_EXTRA_COUNTRY_NAMES)
+
+
 def country_code(text: str | None) -> str | None:
     """ISO 3166-1 alpha-3 code for a printed country or nationality (ベトナム, VIET NAM, VNM)."""
     if not text:

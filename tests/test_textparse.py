@@ -330,6 +330,9 @@ def test_reconcile_kanji_date_doubts_a_choice_the_readings_do_not_settle() -> No
         ("VIETNAMESE", "VNM"),
         ("REPUBLIC OF KOREA", "KOR"),
         ("BRASILEIRO(A)", "BRA"),
+        # Written nationalities misread on ED cards (an I read as a backslash or dropped).
+        ("F\\LIPINO", "PHL"),
+        ("VIETNAMES", "VNM"),
     ],
 )
 def test_match_country(text: str, code: str) -> None:
