@@ -116,6 +116,7 @@ FindingCode = Literal[
     "DEPARTURE_CONDITION_NOT_MET",
     "FORM_NOT_SIGNED",
     "DOCUMENT_NOT_FOR_PROCEDURE",
+    "LETTER_NOT_SIGNED",
 ]
 
 BBox = tuple[int, int, int, int]

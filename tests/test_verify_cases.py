@@ -861,6 +861,20 @@ SCENARIOS = [
         "complete",
     ),
     Scenario(
+        "unsigned letter of guarantee: a person looks",
+        "provisional_release",
+        case_of("provisional_release", make("letter_of_guarantee", "g.jpg", {}, {"signed": False})),
+        "needs_review",
+        {"LETTER_NOT_SIGNED"},
+    ),
+    Scenario(
+        "a signature the reader could not find is no finding",
+        "provisional_release",
+        case_of("provisional_release", make("written_oath", "o.jpg", {}, {"signed": None})),
+        "complete",
+        absent_codes={"LETTER_NOT_SIGNED", "LOW_CONFIDENCE"},
+    ),
+    Scenario(
         "bilingual relationship wording",
         "provisional_release",
         case_of("provisional_release", form("provisional_release", relationship="Parent (親)")),

@@ -52,6 +52,10 @@ PROVISIONAL_DEPOSIT = (
 )
 DEPARTURE_ORDER = "seed 001, 'Those who can use the departure order system', conditions 1-5"
 SIGNATURE = "DOMAIN.md, Application forms: 'Signature of the applicant'"
+UNDERTAKING = (
+    "DOMAIN.md, Provisional release: 'letter of guarantee, ... written oath': undertakings by"
+    " the guarantor and by the person concerned, given by signing them"
+)
 FORM_TITLE = "DOMAIN.md, Application forms: 'The form's title names its procedure.'"
 CONSISTENCY = (
     "CONTRACT.md: an item is invalid when its document is 'not the applicant's'; DOMAIN.md:"

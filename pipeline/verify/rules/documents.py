@@ -230,3 +230,26 @@ def stay_kept_by_pending_application(case: Case) -> Iterator[Hit]:
             (card, *lapsed.backs),
             ("date_of_expiry", "application_pending"),
         )
+
+
+# Letters whose point is the signer's own undertaking.
+UNDERTAKINGS = ("letter_of_guarantee", "written_oath")
+
+
+@rule("LETTER_NOT_SIGNED", "warning", sources.UNDERTAKING)
+def letter_not_signed(case: Case) -> Iterator[Hit]:
+    """A warning, not an error: an office may take a seal or a signature on another page;
+    a person looks at the original. A signature line the reader did not find is not doubted
+    either: the seeds ask for the letters, not for a check of their signatures."""
+    for letter in case.docs(*UNDERTAKINGS):
+        signed = case.documents[letter].fields.get("signed")
+        if signed is None or signed.value is None:
+            continue
+        if case.flag(letter, "signed") is False:
+            yield Hit(
+                f"{case.label(letter)} shows no signature on its signature line: a guarantee or"
+                " an oath binds only the person who signs it. Check the original and have it"
+                " signed before filing.",
+                (letter,),
+                ("signed",),
+            )
