@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from pipeline.extract.ed_card import extract_ed_card
+from pipeline.extract.ed_card import extract_ed_card, passport_number
 from pipeline.ocr import TesseractEngine
 from pipeline.page import Page, PreparedPage
 from pipeline.preprocess import prepare_page
@@ -151,3 +151,22 @@ def test_identity_fields_right_or_doubted(profile: str, ocr: TesseractEngine) ->
             else:
                 assert fields[name].confidence < CONFIDENT, (name, fields[name].value)
     assert sure_right >= 0.7 * right, f"{sure_right}/{right}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Q9102664/",  # seen on a scan: the final I read as a slash, the number one short
+        "124547175",  # seen on a turned scan: I24547175 with its I read as 1
+        "O12345678",
+    ],
+)
+def test_passport_number_with_a_doubtful_character_is_doubted(text: str) -> None:
+    number, confidence = passport_number(text, 0.82)
+    assert number == "".join(ch for ch in text if ch.isalnum())
+    assert confidence < 0.6
+
+
+def test_passport_number_read_plainly_keeps_its_confidence() -> None:
+    assert passport_number("TK 1234567", 0.9) == ("TK1234567", 0.9)
+    assert passport_number(" ", 0.9) == (None, 0.0)

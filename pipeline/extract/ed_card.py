@@ -54,6 +54,8 @@ _SURE = 0.8  # below this a date or country is read a second time to confirm it
 _STRAY_OUTSIDE = 0.25  # share of a lone letter's height beyond its field that marks it stray
 _SPACE_OVER_LETTER_GAP = 2.0  # a word space is this many times the writer's letter gap...
 _SPACE_OVER_LETTER_WIDTH = 0.6  # ...and this share of a letter's width, at least
+_LOOKALIKE_OPENINGS = "1I0O"
+_DOUBTED_NUMBER = 0.45  # most a passport number is trusted when a character of it is in doubt
 ED_CARD_ASPECT = 148.0 / 105.0
 _CANONICAL_WIDTH = 1800  # about 12 px/mm: 1.6 mm labels some 19 px tall
 
@@ -355,6 +357,21 @@ def _confirmed(
     return value, confidence / 2
 
 
+def passport_number(text: str, confidence: float) -> tuple[str | None, float]:
+    """The handwritten passport number as read, and how sure it is. ICAO numbers may hold
+    any letters and digits, so no look-alike is swapped; but the number is doubted when
+    the reading dropped a mark from it (a final I read as /, leaving a number one short)
+    or when it opens with 1, I, 0 or O, where most states print a letter and a hand's I
+    and 1 (O and 0) read alike."""
+    raw = re.sub(r"\s", "", text.upper())
+    number = re.sub(r"[^A-Z0-9]", "", raw)
+    if not number:
+        return None, 0.0
+    if number != raw or number[0] in _LOOKALIKE_OPENINGS:
+        confidence = min(confidence, _DOUBTED_NUMBER)
+    return number, confidence
+
+
 def _country(text: str) -> str | None:
     return match_country(text)[0] if text else None
 
@@ -397,9 +414,8 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
         union_bbox(name_boxes) if name_boxes else None,
     )
 
-    text, confidence = values.get("passport_number", ("", 0.0))
-    number = re.sub(r"[^A-Z0-9]", "", text.upper())
-    out.set_box("passport_number", number or None, confidence, regions.get("passport_number"))
+    number, confidence = passport_number(*values.get("passport_number", ("", 0.0)))
+    out.set_box("passport_number", number, confidence, regions.get("passport_number"))
 
     text, confidence = values.get("nationality", ("", 0.0))
     code, score = match_country(text) if text else (None, 0.0)
