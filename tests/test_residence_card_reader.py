@@ -13,9 +13,10 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.extract.residence_card import (
-    doubt_unlike_expiries,
+    cross_check_expiries,
     extract_card_back,
     extract_card_front,
+    period_from_dates,
     reconcile_card_number,
 )
 from pipeline.ocr import TesseractEngine
@@ -25,6 +26,7 @@ from pipeline.textparse import parse_card_number
 from samples.degrade import degrade
 from samples.documents.residence_card import render_card_back, render_card_front
 from samples.identity import Identity, random_identity
+from schemas.reference import Period
 from schemas.report import ExtractedField
 from tests.conftest import to_bgr
 
@@ -170,7 +172,7 @@ def test_card_number_read_alike_or_with_a_known_slip_is_trusted() -> None:
     assert reconcile_card_number("MQ3224570KU", "MQ3224570K", 0.9)[:2] == ("MQ3224570KU", False)
 
 
-def test_card_validity_unlike_the_stay_expiry_is_doubted_unless_read_alike() -> None:
+def test_card_validity_and_stay_expiry_are_checked_against_each_other() -> None:
     """Seen on a turned scan: the English model read 26 as 20 in まで有効, and the
     Japanese model's 26 passed for its slip of a 0; the stay's expiry, read alike by both
     models, said 26."""
@@ -178,13 +180,30 @@ def test_card_validity_unlike_the_stay_expiry_is_doubted_unless_read_alike() -> 
         "date_of_expiry": ExtractedField(value="2027-01-26", confidence=0.97),
         "card_valid_until": ExtractedField(value="2027-01-20", confidence=0.85),
     }
-    doubt_unlike_expiries(fields)
+    cross_check_expiries(fields)
     assert fields["card_valid_until"].confidence < 0.6
     assert fields["date_of_expiry"].confidence == 0.97
     # A permanent resident's card expires apart from the stay: two sure reads stand.
     fields["card_valid_until"] = ExtractedField(value="2029-01-20", confidence=0.97)
-    doubt_unlike_expiries(fields)
+    cross_check_expiries(fields)
     assert fields["card_valid_until"].confidence == 0.97
+    # Alike, the validity date read by the Japanese model alone is backed by the expiry.
+    fields["card_valid_until"] = ExtractedField(value="2027-01-26", confidence=0.3)
+    cross_check_expiries(fields)
+    assert fields["card_valid_until"].confidence == 0.97
+
+
+def test_period_unit_misread_is_found_from_the_permission_and_expiry_dates() -> None:
+    # Seen on a blurred phone photo: 3年(2029年11月04日) read as 3箱(2029箱中月04日).
+    permitted = date(2026, 11, 5)
+    assert period_from_dates("3箱", permitted, date(2029, 11, 4)) == Period.of(years=3)
+    assert period_from_dates("3箱", permitted, date(2027, 2, 4)) == Period.of(months=3)
+    # An extension runs from the old expiry, weeks after the permission.
+    assert period_from_dates("1箱", date(2026, 1, 10), date(2027, 3, 1)) == Period.of(years=1)
+    # Nothing to count from, or no unit that fits: no guess.
+    assert period_from_dates("3箱", None, date(2029, 11, 4)) is None
+    assert period_from_dates("3箱", permitted, date(2028, 5, 4)) is None
+    assert period_from_dates("箱", permitted, date(2029, 11, 4)) is None
 
 
 def test_boxes_point_at_the_value_in_the_loaded_page(ocr: TesseractEngine) -> None:

@@ -16,9 +16,11 @@ like (a status of residence, a period with its expiry in brackets, まで有効)
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import cv2
 import numpy as np
@@ -787,30 +789,75 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
     else:
         japanese = period_span.joined.replace("（", "(")
         head, _, tail = japanese.partition("(")
-        period = parse_period(head)
-        out.set(
-            "period_of_stay",
-            period_as_printed(period) if period else None,
-            period_span.confidence,
-            period_span,
-        )
         expiry, confidence = (
             reconcile_kanji_date(english["period_of_stay"][0], tail) if tail else (None, 0.0)
         )
+        period, period_confidence = parse_period(head), period_span.confidence
+        if period is None:
+            period = period_from_dates(head, _permission_date(reading.rows, period_span), expiry)
+            period_confidence = min(period_confidence, confidence, _UNIT_FROM_DATES)
+        out.set(
+            "period_of_stay",
+            period_as_printed(period) if period else None,
+            period_confidence,
+            period_span,
+        )
         out.set("date_of_expiry", expiry.isoformat() if expiry else None, confidence, period_span)
-    doubt_unlike_expiries(out.fields)
+    cross_check_expiries(out.fields)
     return out.fields
 
 
-def doubt_unlike_expiries(fields: dict[str, ExtractedField]) -> None:
+_LONE_NUMBER = re.compile(r"\D?(\d{1,2})\D{1,2}")  # 3箱: a period whose unit was misread
+_UNIT_DAYS = {"years": 365.25, "months": 30.44, "days": 1.0}
+_UNIT_TOLERANCE = 1.5
+_UNIT_FROM_DATES = 0.75  # a period whose unit was inferred: sure only as far as its dates
+
+
+def period_from_dates(head: str, permitted: date | None, expiry: date | None) -> Period | None:
+    """A period whose number was read but whose unit (年, 月 or 日) was not (3箱 on a
+    blurred photo): the one unit that, counted from the date of permission, comes near the
+    printed expiry. An extension's period runs from the old expiry, some weeks after the
+    permission, so only the order of size is asked; None when no single unit fits."""
+    match = _LONE_NUMBER.fullmatch(head.strip())
+    if not (match and permitted and expiry and expiry > permitted and int(match[1]) > 0):
+        return None
+    count = int(match[1])
+    elapsed = (expiry - permitted).days + 1
+    fits = [
+        unit
+        for unit, length in _UNIT_DAYS.items()
+        if abs(math.log(elapsed / (count * length))) < math.log(_UNIT_TOLERANCE)
+    ]
+    return Period.of(**{fits[0]: count}) if len(fits) == 1 else None
+
+
+def _permission_date(rows: list[Row], period_span: Span) -> date | None:
+    """The date of permission, printed in the rows below the period of stay beside the
+    date of issue (許可年月日 … 交付年月日 …), whatever their labels read as: the earliest
+    date found there before the card's validity line."""
+    found: list[date] = []
+    for row in rows:
+        if row.y0 <= period_span.row.y0 or re.search(r"まで|有効", row.joined):
+            continue
+        for chunk in row.chunks:
+            day, _ = reconcile_kanji_date("", chunk.joined)
+            if day is not None:
+                found.append(day)
+    return min(found, default=None)
+
+
+def cross_check_expiries(fields: dict[str, ExtractedField]) -> None:
     """The card is valid until the stay expires, but for permanent residents and holders
-    under 16: two different dates read there are right only if each was read alike by
-    both models. Otherwise the one that was not is doubted (a 26 read as 20 by the English
-    model, with the Japanese model's 26 taken for its slip of a 0, looked sure)."""
+    under 16, and the two dates are printed apart. Alike, each backs the other: the less
+    sure is as sure as the surer (a validity line whose English reading was lost). Unlike,
+    each is right only if read alike by both models; one that was not is doubted (a 26
+    read as 20 by the English model, the Japanese model's 26 taken for its slip of a 0,
+    looked sure)."""
     expiry, valid_until = fields.get("date_of_expiry"), fields.get("card_valid_until")
     if not (expiry and valid_until and expiry.value and valid_until.value):
         return
     if expiry.value == valid_until.value:
+        expiry.confidence = valid_until.confidence = max(expiry.confidence, valid_until.confidence)
         return
     for read in (expiry, valid_until):
         if read.confidence < AGREED_CONFIDENCE:
