@@ -355,6 +355,10 @@ class MrzReading:
     checks: dict[str, bool]  # every check digit of the format -> it holds
     valid: bool  # every check digit holds, and no equally likely reading also satisfies them
     corrections: int  # characters changed from what the OCR read most probably
+    # Other readings whose check digits hold too and that the OCR found nearly as probable
+    # (what keeps `valid` false when every check holds): evidence from outside the zone,
+    # such as the printed page, may still tell them apart.
+    rivals: tuple[tuple[str, ...], ...] = ()
 
     def contract_fields(self) -> dict[str, MrzField]:
         """The contract's passport fields, `mrz_type` and `mrz_valid` included."""
@@ -511,6 +515,7 @@ class _Resolver:
         self.chosen: dict[Position, str] = {p: c[0][0] for p, c in self.candidates.items()}
         self.checks: dict[str, bool] = {}
         self.unambiguous = True
+        self.rivals: list[dict[Position, str]] = []  # each as its differences from the choice
 
     def _date_penalty(self, check: CheckSpec) -> Callable[[str], float | None]:
         birth = check.name == "date_of_birth"
@@ -631,7 +636,12 @@ class _Resolver:
         no other one comes within the margin. Two look-alike errors can cancel out in a check
         digit (O for 0 twice, 7 and 3 apart), so even a reading taken as read must win by
         the OCR's own probabilities."""
-        return len(readings) == 1 or readings[1][0] - readings[0][0] >= _MARGIN
+        best_cost, best = readings[0]
+        close = [reading for cost, reading in readings[1:] if cost - best_cost < _MARGIN]
+        chosen = dict(best)
+        for reading in close:
+            self.rivals.append({p: c for p, c in reading if chosen.get(p) != c})
+        return not close
 
     def resolve_country(self, spec: FieldSpec) -> MrzField:
         cands = [self.candidates[p] for p in spec.positions]
@@ -736,7 +746,15 @@ def read_lattice(
         "".join(resolver.chosen[(line, i)] for i in range(fmt.length)) for line in range(fmt.lines)
     )
     corrections = sum(resolver.chosen[p] != resolver.first_choice[p] for p in resolver.candidates)
-    return MrzReading(mrz_type, lines, fields, resolver.checks, valid, corrections)
+    rivals = tuple(
+        tuple(
+            "".join(rival.get((line, i), lines[line][i]) for i in range(fmt.length))
+            for line in range(fmt.lines)
+        )
+        for rival in resolver.rivals
+        if all_hold and dates_read and rival
+    )
+    return MrzReading(mrz_type, lines, fields, resolver.checks, valid, corrections, rivals)
 
 
 def parse_mrz(lines: Sequence[str], *, as_of: date | None = None) -> MrzReading:

@@ -283,10 +283,13 @@ def test_per_character_alternatives_decide_what_the_check_digit_cannot() -> None
     lattice[1][1] = [("G", 0.9), ("6", 0.05)]
     reading = read_lattice("TD3", lattice, as_of=AS_OF)
     assert reading.valid and reading.fields["document_number"].value == "CG123456"
-    # A close call is read, but not vouched for.
+    # A close call is read, but not vouched for; the reading it could not rule out is kept
+    # for evidence from outside the zone.
     lattice[1][1] = [("6", 0.6), ("G", 0.3)]
     reading = read_lattice("TD3", lattice, as_of=AS_OF)
     assert reading.fields["document_number"].value == "C6123456" and not reading.valid
+    assert [rival[1][:8] for rival in reading.rivals] == ["CG123456"]
+    assert parse_mrz(reading.rivals[0], as_of=AS_OF).valid
 
 
 @pytest.mark.parametrize("mrz_type", sorted(FORMATS))

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.extract.passport import extract_passport, viz_mismatches
-from pipeline.mrz import MrzField, detect_mrz
+from pipeline.extract.passport import extract_passport, settle_by_visual_zone, viz_mismatches
+from pipeline.mrz import MrzData, MrzField, detect_mrz, format_mrz, read_lattice
 from pipeline.ocr import Line, OcrResult, TesseractEngine, Word
 from pipeline.page import Page, PreparedPage
 from samples.degrade import degrade
@@ -167,3 +167,50 @@ def test_the_visual_zone_is_compared_with_the_mrz() -> None:
     assert viz_mismatches(fields, one_digit_off) == ["date_of_expiry"]
     # What the page OCR did not read is no evidence against the MRZ.
     assert viz_mismatches(fields, _words("PASSPORT")) == []
+
+
+def _close_call() -> list[list[list[tuple[str, float]]]]:
+    """A zone whose document number's second character the OCR found 6 or, less surely, G:
+    6 and G weigh the same in a check digit, so both readings pass every check."""
+    lines = format_mrz(
+        MrzData(
+            "TD3",
+            "P",
+            "VNM",
+            "TRAN",
+            "AN",
+            "C6123456",
+            "VNM",
+            date(1990, 1, 2),
+            "M",
+            date(2030, 1, 2),
+        )
+    )
+    lattice = [[[(c, 0.95)] for c in line] for line in lines]
+    lattice[1][1] = [("6", 0.6), ("G", 0.3)]
+    return lattice
+
+
+@pytest.mark.parametrize(
+    ("printed", "number", "valid"),
+    [
+        ("Passport No. C6123456", "C6123456", True),
+        ("Passport No. CG123456", "CG123456", True),  # the page rules for the less likely one
+        ("Passport No. C6I23456", "C6123456", False),  # confirms neither: stays unsure
+        ("C6123456 CG123456", "C6123456", False),  # confirms both: tells nothing
+    ],
+)
+def test_the_printed_page_settles_what_check_digits_cannot(
+    printed: str, number: str, valid: bool
+) -> None:
+    reading = read_lattice("TD3", _close_call(), as_of=AS_OF)
+    assert not reading.valid and reading.rivals
+    settled = settle_by_visual_zone(reading, _words(printed), AS_OF)
+    assert settled.valid is valid
+    assert settled.fields["document_number"].value == number
+
+
+def test_an_unsure_printed_number_settles_nothing() -> None:
+    reading = read_lattice("TD3", _close_call(), as_of=AS_OF)
+    faint = OcrResult([Line([Word("C6123456", 0.5, (0, 0, 10, 10))])])
+    assert not settle_by_visual_zone(reading, faint, AS_OF).valid

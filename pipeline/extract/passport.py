@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 
@@ -23,6 +23,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from rapidfuzz.distance import Levenshtein
 
+from pipeline.classify import read_page
 from pipeline.mrz import (
     ALPHABET,
     FILLER,
@@ -33,6 +34,7 @@ from pipeline.mrz import (
     detect_mrz,
     glyph_boxes,
     guess_format,
+    parse_mrz,
     read_lattice,
     text_lines,
     text_mask,
@@ -379,6 +381,50 @@ def viz_mismatches(fields: dict[str, MrzField], ocr: OcrResult) -> list[str]:
     return mismatches
 
 
+def _printed(name: str, value: str, visual: OcrResult) -> bool:
+    """Whether the visual zone prints this value of the field, in words read with confidence."""
+    words = {
+        re.sub(r"[^A-Z0-9]", "", w.text.upper())
+        for w in visual.words
+        if w.confidence >= CONFIDENT_VIZ_WORD
+    }
+    if name in ("date_of_birth", "date_of_expiry"):
+        return value in {day.isoformat() for day in _visual_dates(visual)}
+    if name in ("surname", "given_names"):
+        return all(part in words for part in value.split())
+    return value in words
+
+
+def _confirmed_over(winner: MrzReading, other: MrzReading, visual: OcrResult) -> bool:
+    """Whether the printed page holds a value `winner` reads and `other` does not."""
+    mine, theirs = winner.contract_fields(), other.contract_fields()
+    for name, field in mine.items():
+        rival = theirs.get(name)
+        if rival is None or field.value == rival.value or not isinstance(field.value, str):
+            continue
+        if _printed(name, field.value, visual) and not (
+            isinstance(rival.value, str) and _printed(name, rival.value, visual)
+        ):
+            return True
+    return False
+
+
+def settle_by_visual_zone(reading: MrzReading, visual: OcrResult, as_of: date) -> MrzReading:
+    """Among readings whose check digits all hold and that the OCR found about equally
+    probable (two look-alike swaps can cancel out in a check digit: O for 0 and 0 for O at
+    the same weight), the one the printed page confirms against every other, now valid;
+    otherwise the reading as it was. The visual zone is printed and read apart from the MRZ,
+    so it is independent evidence, and only words read with confidence count."""
+    if reading.valid or not reading.rivals:
+        return reading
+    candidates = [parse_mrz(lines, as_of=as_of) for lines in (reading.lines, *reading.rivals)]
+    for winner in candidates:
+        others = [c for c in candidates if c is not winner]
+        if winner.valid and all(_confirmed_over(winner, other, visual) for other in others):
+            return replace(winner, corrections=reading.corrections)
+    return reading
+
+
 # ------------------------------------------------------------------------------ the reader
 
 
@@ -409,6 +455,10 @@ def extract_passport(
         log.info("no machine-readable zone found on %s page %d", page.source.file, page.source.page)
         return {"mrz_valid": ExtractedField(value=False, confidence=0.0, valid=False)}
     reading = zone.reading
+    if reading.rivals and not reading.valid:
+        if page.ocr is None:
+            page.ocr = read_page(page, ocr)
+        reading = settle_by_visual_zone(reading, page.ocr, as_of)
     fmt = FORMATS[reading.mrz_type]
     spans = {spec.name: spec for spec in fmt.fields}
     spans["surname"] = spans["given_names"] = spans["name"]
