@@ -159,6 +159,11 @@ def test_the_visual_zone_is_compared_with_the_mrz() -> None:
     short = {"surname": MrzField("KIM", 0.9, None)}
     assert viz_mismatches(short, _words("Surname KIN")) == ["surname"]
     assert viz_mismatches(short, _words("Nationality KOR")) == []
+    # Given names too; a name the MRZ cut short is no mismatch.
+    given = {"given_names": MrzField("JENNIFFR", 0.9, None)}
+    assert viz_mismatches(given, _words("Given names JENNIFER")) == ["given_names"]
+    cut = {"given_names": MrzField("CHRISTOPH", 0.9, None)}
+    assert viz_mismatches(cut, _words("Given names CHRISTOPHER")) == []
     # One digit off: a check digit that holds rules that out for the MRZ, so the printed
     # reading is the misread one; with a failing check digit it counts against the MRZ.
     one_digit_off = _words("Date of expiry 12 APR 2032")

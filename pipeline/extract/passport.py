@@ -344,7 +344,7 @@ def _visual_dates(ocr: OcrResult) -> list[date]:
 
 def viz_mismatches(fields: dict[str, MrzField], ocr: OcrResult) -> list[str]:
     """Fields the visual zone contradicts. Only a near miss counts against the MRZ: a number
-    one or two characters off, a surname missing where a similar word is printed, a date of
+    one or two characters off, a name missing where a similar word is printed, a date of
     birth or expiry a printed date differs from by two digits (by one, if the MRZ date's check
     digit fails). Something the page OCR simply did not read is no evidence either way."""
     words = [w.text for w in ocr.words]
@@ -356,16 +356,17 @@ def viz_mismatches(fields: dict[str, MrzField], ocr: OcrResult) -> list[str]:
         near = [t for t in tokens if len(t) == len(wanted) and Levenshtein.distance(t, wanted) <= 2]
         if near and wanted not in tokens:
             mismatches.append("document_number")
-    surname = fields.get("surname")
-    if surname and surname.value:
-        printed = {re.sub(r"[^A-Z]", "", w.upper()) for w in words}
-        for part in str(surname.value).split():
+    printed = {re.sub(r"[^A-Z]", "", w.upper()) for w in words}
+    for name in ("surname", "given_names"):
+        field = fields.get(name)
+        for part in str(field.value).split() if field and field.value else ():
+            if part in printed or any(p.startswith(part) for p in printed if len(part) >= 3):
+                continue  # printed as read, or cut short by the MRZ's width
             # Two letters off is near for a long name, but makes KOR (the nationality) "near"
             # KIM: short names allow one.
             allowed = 1 if len(part) <= SHORT_NAME else 2
-            near = [p for p in printed if len(p) >= 3 and Levenshtein.distance(p, part) <= allowed]
-            if near and part not in printed:
-                mismatches.append("surname")
+            if any(len(p) >= 3 and Levenshtein.distance(p, part) <= allowed for p in printed):
+                mismatches.append(name)
                 break
     printed_days = [day.isoformat() for day in _visual_dates(ocr)]
     for name in ("date_of_birth", "date_of_expiry"):
