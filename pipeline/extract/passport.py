@@ -356,7 +356,11 @@ def viz_mismatches(fields: dict[str, MrzField], ocr: OcrResult) -> list[str]:
         near = [t for t in tokens if len(t) == len(wanted) and Levenshtein.distance(t, wanted) <= 2]
         if near and wanted not in tokens:
             mismatches.append("document_number")
-    printed = {re.sub(r"[^A-Z]", "", w.upper()) for w in words}
+    printed = {
+        re.sub(r"[^A-Z]", "", w.text.upper())
+        for w in ocr.words
+        if w.confidence >= CONFIDENT_VIZ_WORD
+    }
     for name in ("surname", "given_names"):
         field = fields.get(name)
         for part in str(field.value).split() if field and field.value else ():
