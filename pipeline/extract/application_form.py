@@ -1005,21 +1005,13 @@ class _FormReader:
         if page.ocr is None:
             page.ocr = read_page(page, ocr)
         self.born_digital = bool(page.source.text_layer_words or page.source.form_fields)
-        # Labels printed small under their Japanese wording are lost at the resolution the
-        # classifier reads at; a sparse-text reading at full resolution finds them.
-        words = (
-            page.ocr.words
-            if page.source.text_layer_words
-            else _merge_readings(ocr.read(page.image, lang="eng", psm=11).words, page.ocr.words)
-        )
+        words = page.ocr.words if page.source.text_layer_words else self._scan_words(ocr)
         tokens = [
             _Token(w.text, w.bbox, w.confidence, _fold(w.text), _fold_all(w.text)) for w in words
         ]
         self.words = _Words(tokens)
         self.gray = page.image
-        heights = sorted(t.bbox[3] for t in tokens)
-        tallest = float(heights[int(0.9 * len(heights))]) if heights else self.words.text_height
-        self.rules = _find_rules(self.gray, self.words.text_height, tallest)
+        self.rules = _find_rules(self.gray, *_text_heights(words))
         self.hits = self.words.find_labels(self.rules, exact=bool(page.source.text_layer_words))
         heights = sorted(round(hit.height) for hit in self.hits)
         self.text_height = heights[len(heights) // 2] if heights else self.words.text_height
@@ -1031,13 +1023,28 @@ class _FormReader:
             <= TITLE_SIZE * self.text_height
         ]
         self.hits = [hit for hit in self.hits if not self._in_title(hit)]
-        self.regions = _Regions(self.gray, self.rules, self.hits, tallest)
+        self.regions = _Regions(self.gray, self.rules, self.hits, _text_heights(words)[1])
         self.widgets = self._widgets()
         self.source: _Source = (
             _TextLayer(self.words, [w for w in self.widgets if not self._is_box(w)])
             if self.born_digital
             else _Scan(self.gray, ocr, self.rules, self.text_height)
         )
+
+    def _scan_words(self, ocr: OcrEngine) -> list[Word]:
+        """The words of a scanned page: a sparse-text reading at full resolution (labels
+        printed small under their Japanese wording are lost at the resolution the classifier
+        reads at) of the page without the form's ruling, since Tesseract takes a table's
+        cells, shaded and boxed in, for pictures and reads nothing in them on a blurred
+        photo (c007 of the sample bench: no date of birth, passport number or signature
+        label found); with the classifier's words where it read nothing."""
+        assert self.page.ocr is not None
+        first = self.page.ocr.words
+        gray = self.page.image
+        rules = _find_rules(gray, *_text_heights(first))
+        unruled = _flat_paper(gray)
+        unruled[_rule_mask(rules, (0, 0, gray.shape[1], gray.shape[0])) > 0] = 255
+        return _merge_readings(ocr.read(unruled, lang="eng", psm=11).words, first)
 
     def _in_title(self, hit: _Hit) -> bool:
         """Whether the label's words are part of a longer form title on their line
@@ -1404,6 +1411,26 @@ def _label_of_field_name(name: str) -> FieldLabel | None:
         return owners[names.index(folded)] if folded in names else None
     match = process.extractOne(folded, names, scorer=fuzz.ratio, score_cutoff=STRICT_LABEL_SCORE)
     return owners[match[2]] if match else None
+
+
+def _flat_paper(gray: np.ndarray) -> np.ndarray:
+    """The page on white: divided by its paper (the page with its writing closed over), so
+    that the grey shading of label cells and a photo's uneven light are gone and the
+    erased ruling leaves no edges of shading behind."""
+    side = max(15, gray.shape[1] // 40) | 1
+    element = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
+    paper = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, element)
+    flat = cv2.divide(gray, np.maximum(paper, 1), scale=255)
+    return cv2.normalize(flat, None, 0, 255, cv2.NORM_MINMAX)
+
+
+def _text_heights(words: list[Word]) -> tuple[float, float]:
+    """The height of ordinary text (median of the words with Latin letters or digits) and
+    of the tallest text but for the title (90th percentile), in pixels."""
+    latin = sorted(w.bbox[3] for w in words if _fold(w.text))
+    ordinary = float(latin[len(latin) // 2]) if latin else 20.0
+    heights = sorted(w.bbox[3] for w in words)
+    return ordinary, float(heights[int(0.9 * len(heights))]) if heights else ordinary
 
 
 def _merge_readings(primary: list[Word], secondary: list[Word]) -> list[Word]:
