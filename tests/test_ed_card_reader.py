@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from pipeline.extract.ed_card import extract_ed_card, passport_number
+from pipeline.extract.ed_card import extract_ed_card, name_part, passport_number
 from pipeline.ocr import TesseractEngine
 from pipeline.page import Page, PreparedPage
 from pipeline.preprocess import prepare_page
@@ -170,3 +170,13 @@ def test_passport_number_with_a_doubtful_character_is_doubted(text: str) -> None
 def test_passport_number_read_plainly_keeps_its_confidence() -> None:
     assert passport_number("TK 1234567", 0.9) == ("TK1234567", 0.9)
     assert passport_number(" ", 0.9) == (None, 0.0)
+
+
+def test_name_part_reads_digits_as_their_letters_and_doubts_them() -> None:
+    # Seen on a 150 dpi scan: the written OO of KYAW KYAW ZIN OO read as 00 and dropped.
+    name, confidence = name_part("ZIN 00", 0.9)
+    assert name == "ZIN OO"
+    assert confidence < 0.9
+    assert name_part("SANTOS", 0.9) == ("SANTOS", 0.9)
+    # A frame's edge read as = is no surname (a name was reported without it at 0.70).
+    assert name_part("=", 0.7) == ("", 0.0)

@@ -54,6 +54,9 @@ _SURE = 0.8  # below this a date or country is read a second time to confirm it
 _STRAY_OUTSIDE = 0.25  # share of a lone letter's height beyond its field that marks it stray
 _SPACE_OVER_LETTER_GAP = 2.0  # a word space is this many times the writer's letter gap...
 _SPACE_OVER_LETTER_WIDTH = 0.6  # ...and this share of a letter's width, at least
+_ALNUM = re.compile(r"[0-9A-Za-z]")
+_NAME_LOOKALIKES = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z"})
+_LETTER_REPAIR = 0.85  # confidence kept for each digit of a name read as its letter
 _LOOKALIKE_OPENINGS = "1I0O"
 _DOUBTED_NUMBER = 0.45  # most a passport number is trusted when a character of it is in doubt
 ED_CARD_ASPECT = 148.0 / 105.0
@@ -264,7 +267,10 @@ def _read_values(
     English pass over the regions it left empty."""
     flat, ink = flatten_background(image)
     found = {name: _words_inside(lines, region) for name, region in regions.items()}
-    missing = [name for name, words in found.items() if not words]
+    # A field whose words hold no letter or digit (its frame's edge read as =) is unread.
+    missing = [
+        name for name, words in found.items() if not any(_ALNUM.search(w.text) for w in words)
+    ]
     readings = read_stacked(
         flat, [regions[n] for n in missing], ocr, lang="eng", line_height=_VALUE_HEIGHT
     )
@@ -357,6 +363,17 @@ def _confirmed(
     return value, confidence / 2
 
 
+def name_part(text: str, confidence: float) -> tuple[str, float]:
+    """A handwritten surname or given names as the contract reports them, and how sure.
+    A name holds no digits, so a digit read in it is its look-alike letter (a written OO
+    read as 00), each one a doubt; a part with no letter at all is unread."""
+    digits = sum(ch.isdigit() for ch in text)
+    name = normalize_name(text.translate(_NAME_LOOKALIKES))
+    if not name:
+        return "", 0.0
+    return name, confidence * _LETTER_REPAIR**digits
+
+
 def passport_number(text: str, confidence: float) -> tuple[str | None, float]:
     """The handwritten passport number as read, and how sure it is. ICAO numbers may hold
     any letters and digits, so no look-alike is swapped; but the number is doubted when
@@ -404,8 +421,9 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
     regions = _field_regions(gray, lines, ocr)
     values = _read_values(gray, lines, regions, ocr)
 
-    surname, given = values.get("surname", ("", 0.0)), values.get("given_names", ("", 0.0))
-    name = normalize_name(f"{surname[0]} {given[0]}") if surname[0] and given[0] else ""
+    surname = name_part(*values.get("surname", ("", 0.0)))
+    given = name_part(*values.get("given_names", ("", 0.0)))
+    name = f"{surname[0]} {given[0]}" if surname[0] and given[0] else ""
     name_boxes = [regions[n] for n in ("surname", "given_names") if n in regions]
     out.set_box(
         "name",
