@@ -18,6 +18,7 @@ from pipeline.extract.residence_card import (
     extract_card_front,
     period_from_dates,
     reconcile_card_number,
+    reconcile_name,
 )
 from pipeline.ocr import TesseractEngine
 from pipeline.page import Page, PreparedPage
@@ -204,6 +205,14 @@ def test_period_unit_misread_is_found_from_the_permission_and_expiry_dates() -> 
     assert period_from_dates("3箱", None, date(2029, 11, 4)) is None
     assert period_from_dates("3箱", permitted, date(2028, 5, 4)) is None
     assert period_from_dates("箱", permitted, date(2029, 11, 4)) is None
+
+
+def test_name_the_models_read_differently_is_doubted() -> None:
+    # Seen on a scan: the English model dropped the I of JIWOO, the Japanese one kept it.
+    name, confidence = reconcile_name("LEEJWOO", "LEE JIWOO", 0.78)
+    assert name == "LEE JIWOO"
+    assert confidence < 0.6
+    assert reconcile_name("HOANGNGOCHANH", "HOANG NGOC HANH", 0.4) == ("HOANG NGOC HANH", 0.97)
 
 
 def test_boxes_point_at_the_value_in_the_loaded_page(ocr: TesseractEngine) -> None:

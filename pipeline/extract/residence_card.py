@@ -540,6 +540,7 @@ trusted against its match score: on a card squared up from a wrong outline, garb
 rows match a neighbour's name (インドネンテ as India, 才授 as a status) at 0.7 to 0.8,
 which must fall below 0.6, while a clean match found there stays above it."""
 
+_DOUBTED_NAME = 0.5  # most a name is trusted when the two models read it differently
 _DOUBTED_NUMBER = 0.5
 """Most a card number may be trusted when the two models read it differently in a way the
 Japanese model's known slips (a 0 read as 9 or 6) do not explain."""
@@ -551,6 +552,29 @@ def _japanese_slips(english: str, japanese: str) -> bool:
     return len(english) == len(japanese) and all(
         a == b or (a == "0" and b in "96") for a, b in zip(english, japanese, strict=True)
     )
+
+
+def _drops_one_letter(shorter: str, longer: str) -> bool:
+    """Whether `shorter` is `longer` with one letter left out (JWOO for JIWOO)."""
+    return len(longer) == len(shorter) + 1 and any(
+        longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer))
+    )
+
+
+def reconcile_name(english: str, japanese: str, japanese_confidence: float) -> tuple[str, float]:
+    """(name, confidence) from the English model's reading of the name (capitals only, run
+    together) and the Japanese model's (spaced). The English letters are taken with the
+    Japanese spaces, but where the English reading is the Japanese one with a letter
+    dropped (LEEJWOO against LEE JIWOO), the Japanese one; readings that differ leave
+    the name doubted whichever is taken (the dropped letter passed at 0.78)."""
+    folded_english, folded_japanese = fold_for_matching(english), fold_for_matching(japanese)
+    if folded_english == folded_japanese:
+        return normalize_name(transfer_spaces(japanese, english)), AGREED_CONFIDENCE
+    if not english or _drops_one_letter(folded_english, folded_japanese):
+        name = normalize_name(japanese)
+    else:
+        name = normalize_name(transfer_spaces(japanese, english))
+    return name, min(japanese_confidence, _DOUBTED_NAME)
 
 
 def reconcile_card_number(
@@ -729,11 +753,11 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
         out.set("card_number", None, 0.0, None)
 
     if "name" in spans:
-        text, _ = english["name"]
-        japanese = " ".join(c.text for c in spans["name"].chunks)
-        name = normalize_name(transfer_spaces(japanese, text) if text else japanese)
-        agreed = fold_for_matching(japanese) == fold_for_matching(text)
-        confidence = max(spans["name"].confidence, AGREED_CONFIDENCE if agreed else 0.0)
+        name, confidence = reconcile_name(
+            english["name"][0],
+            " ".join(c.text for c in spans["name"].chunks),
+            spans["name"].confidence,
+        )
         out.set("name", name or None, confidence, spans["name"])
     else:
         out.set("name", None, 0.0, None)
