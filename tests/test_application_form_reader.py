@@ -34,6 +34,7 @@ from samples.documents.forms import (
     form_page_images,
     render_form,
 )
+from samples.generate import DEFAULT_PROFILES, case_rng, choose_fault, plan_case, write_case
 from samples.identity import random_identity
 from schemas.checklist import load_checklists
 from schemas.report import ExtractedField
@@ -381,3 +382,18 @@ def test_a_blurred_phone_photo_of_a_ruled_form_is_read(tmp_path: Path) -> None:
     images[0].save(path, save_all=True, append_images=images[1:])
     wrong = _wrong(rendering.fields, _merged(_read_pages(path, TesseractEngine())))
     assert len(wrong) <= 3, wrong
+
+
+def test_two_conditions_never_report_one_box(tmp_path: Path) -> None:
+    """The benchmark's phone photo of a departure-order form (seed 20261123, case 7): the
+    box beside one statement is not found, the search reaches the box of the statement
+    above, and both conditions reported that box's state at full confidence."""
+    rng = case_rng(20261123, 6)
+    fault = choose_fault("departure_order", rng)
+    plan = plan_case("c007", "departure_order", AS_OF, rng, fault=fault)
+    write_case(tmp_path, plan, rng, DEFAULT_PROFILES, truth_file=False)
+    photo = tmp_path / "c007" / "IMG_3478.jpg"
+    read = _read_pages(photo, TesseractEngine())[0]
+    conditions = [read.get(f"condition_{n}") for n in range(1, 6)]
+    boxes = [found.bbox for found in conditions if found is not None and found.value is not None]
+    assert len(boxes) == len(set(boxes))

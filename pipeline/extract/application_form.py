@@ -1230,11 +1230,11 @@ class _FormReader:
         # None ticked, both ticked, or a box that is neither clearly empty nor marked.
         return self._field(None, min(confidence, 0.3), union_bbox(boxes) if boxes else hit.bbox)
 
-    def _condition(self, hit: _Hit) -> ExtractedField | None:
-        """A departure-order condition. Its box sits left of the first line of its
-        statement, which is the English line or the Japanese one above it; the words at the
-        start of each line are tried in turn, since the OCR may have read the box itself as
-        a word."""
+    def _condition(self, hit: _Hit) -> tuple[ExtractedField, BBox | None]:
+        """A departure-order condition, and its box. The box sits left of the first line of
+        its statement, which is the English line or the Japanese one above it; the words at
+        the start of each line are tried in turn, since the OCR may have read the box itself
+        as a word."""
         row_index = self.words.row_of[hit.tokens[0]]
         for r in (row_index, *self._rows_above(row_index, hit.height, 2)):
             starts = [i for i in self.words.rows[r] if self.words.tokens[i].bbox[0] < hit.bbox[0]]
@@ -1242,8 +1242,36 @@ class _FormReader:
                 tick = self._tick(self.words.tokens[token].bbox)
                 if tick is not None:
                     state, confidence, box = tick
-                    return self._field(state, confidence * hit.score, box)
-        return self._field(None, 0.0, hit.bbox)
+                    return self._field(state, confidence * hit.score, box), box
+        return self._field(None, 0.0, hit.bbox), None
+
+    def _conditions(self, hits: list[_Hit]) -> dict[str, ExtractedField]:
+        """Every departure-order condition found, each from its own box: where the box of a
+        statement was not found beside it, the search can reach the box of the statement
+        above, and two conditions then report one box's state. The box belongs to the
+        statement level with it; the other is not read (a person looks) rather than read
+        from a box that is not its own."""
+        found: dict[str, tuple[ExtractedField, _Hit, BBox | None]] = {}
+        for hit in hits:
+            field, box = self._condition(hit)
+            kept = found.get(hit.label.key)
+            if kept is None or (field.value is not None, field.confidence) > (
+                kept[0].value is not None,
+                kept[0].confidence,
+            ):
+                found[hit.label.key] = (field, hit, box)
+        claims: dict[BBox, list[str]] = {}
+        for key, (_, _, box) in found.items():
+            if box is not None:
+                claims.setdefault(box, []).append(key)
+        for box, keys in claims.items():
+            centre = box[1] + box[3] / 2
+            owner = min(keys, key=lambda k: abs(_centre(found[k][1].bbox)[1] - centre))
+            for key in keys:
+                if key != owner:
+                    hit = found[key][1]
+                    found[key] = (self._field(None, 0.0, hit.bbox), hit, None)
+        return {key: field for key, (field, _, _) in found.items()}
 
     def _rows_above(self, row_index: int, line_height: float, count: int) -> list[int]:
         """The rows just above, each at most about a line's spacing from the one below."""
@@ -1361,8 +1389,7 @@ class _FormReader:
                 keep("signed", self._signed(hit))
             elif kind == "choice" and hit.label.key == "permit_type":
                 keep("permit_type", self._permit_type(hit))
-            elif kind == "tick":
-                keep(hit.label.key, self._condition(hit))
+        by_label.update(self._conditions([hit for hit in self.hits if hit.label.kind == "tick"]))
         fields: dict[str, ExtractedField] = {}
         form = self._form()
         if form is not None:
