@@ -159,6 +159,60 @@ def test_card_number_the_models_disagree_on_is_doubted(
     assert confidence < 0.6
 
 
+def test_card_number_disputed_is_settled_by_a_second_english_reading() -> None:
+    # Seen on clean scans: at 32 px the English model drops the J of JF that it reads at
+    # 48 px; the Japanese model adds a j. The value is right, but still doubted.
+    number, well_formed, confidence = reconcile_card_number(
+        "HY82014298F", "HY82014298JjF", 0.31, "HY82014298JF"
+    )
+    assert (number, well_formed) == ("HY82014298JF", True)
+    assert confidence < 0.6
+    # The English model reads the same malformed number at both scales: it stands over
+    # the Japanese model's added O, and is reported malformed.
+    assert reconcile_card_number("MQ3224570KU", "MOQ3224570KU", 0.7, "MQ3224570KU")[:2] == (
+        "MQ3224570KU",
+        False,
+    )
+    # The second reading agrees with the Japanese one: two models, one number.
+    assert reconcile_card_number("HY8201429F", "HY82014298JF", 0.5, "HY82014298JF") == (
+        "HY82014298JF",
+        True,
+        pytest.approx(0.97),
+    )
+
+
+def test_card_number_label_read_into_the_english_reading_is_no_disagreement() -> None:
+    # The label 番号 shares the number's chunk: the English model makes a 3 of its 号.
+    assert reconcile_card_number("3JA53723307HX", "和き号JA53723307HX", 0.87) == (
+        "JA53723307HX",
+        True,
+        pytest.approx(0.97),
+    )
+    # Without a label read before it, a leading character is part of what was printed.
+    assert reconcile_card_number("3JA53723307HX", "JA53723307HX", 0.87)[2] < 0.6
+    # The label read as a digit, and the Japanese reading too garbled to tell: the number
+    # after it is taken, as a doubt.
+    number, well_formed, confidence = reconcile_card_number(
+        "8JU98716051JF", "1』U98716051jF", 0.0, "8JU98716051JF"
+    )
+    assert (number, well_formed) == ("JU98716051JF", True)
+    assert confidence < 0.6
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_card_number_ending_in_jf_is_read_exactly(seed: int, ocr: TesseractEngine) -> None:
+    """A J before F is what the English model drops at its usual scale, and a J at the
+    number's start what a crop cut to the number's own words loses: neither may cost
+    the number, nor may a leading J read as 」 by the Japanese model."""
+    rng = random.Random(f"jf-{seed}")
+    identity = random_identity(rng, AS_OF)
+    number = f"J{identity.card_number[1:10]}JF"
+    rendered = render_card_front(identity, rng, card_number=number)
+    image, _ = degrade(rendered.image, rng, profile="clean")
+    found = extract_card_front(_prepared(image, ocr), ocr)["card_number"]
+    assert found.value == number
+
+
 def test_card_number_read_alike_or_with_a_known_slip_is_trusted() -> None:
     assert reconcile_card_number("AB12345670CD", "AB12345670CD", 0.2) == (
         "AB12345670CD",

@@ -64,6 +64,10 @@ _LINE_HEIGHT = 32  # pixels each line is scaled to for OCR: glyphs some 25 px ta
 _LABEL_THRESHOLD = 0.62
 _LABELLED_STATUS = 0.5  # match threshold for the text after the status label
 _ALNUM_WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_SECOND_LINE_HEIGHT = 48  # a disputed card number is read again this tall
+_KANA_KANJI = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_LABEL_GLYPHS = 2  # characters the English model may make of the number's label
+_CARD_NUMBER_LENGTH = 12
 
 
 # ---------------------------------------------------------------- finding the card
@@ -518,13 +522,13 @@ def _card_number_span(rows: list[Row], card_height: int, labels: dict[str, Span]
 
 
 def read_english(
-    reading: CardReading, spans: list[Span], ocr: OcrEngine
+    reading: CardReading, boxes: list[BBox], ocr: OcrEngine, *, line_height: int = _LINE_HEIGHT
 ) -> list[tuple[str, float]]:
-    """Each span read again by the English model, capitals and digits only, in one pass:
+    """Each box read again by the English model, capitals and digits only, in one pass:
     it gets digits and Latin names right where the Japanese model turns 0 into 9."""
-    boxes = [_pad(span.bbox, reading.clean.shape, 3) for span in spans]
+    boxes = [_pad(box, reading.clean.shape, 3) for box in boxes]
     readings = read_stacked(
-        reading.clean, boxes, ocr, lang="eng", whitelist=_ALNUM_WHITELIST, line_height=_LINE_HEIGHT
+        reading.clean, boxes, ocr, lang="eng", whitelist=_ALNUM_WHITELIST, line_height=line_height
     )
     return [
         (" ".join(w.text for w in words), min((w.confidence for w in words), default=0.0))
@@ -577,28 +581,69 @@ def reconcile_name(english: str, japanese: str, japanese_confidence: float) -> t
     return name, min(japanese_confidence, _DOUBTED_NAME)
 
 
+def _without_label_glyphs(english: str, japanese_number: str) -> str:
+    """The English reading less the one or two characters its model made of the label
+    (番号) that the span holds before the number (3JA53723307HX), when the rest is the
+    number the Japanese model read well formed (its label as kanji apart)."""
+    compact = re.sub(r"[^A-Z0-9]", "", english.upper())
+    extra = len(compact) - len(japanese_number)
+    if 0 < extra <= _LABEL_GLYPHS and compact.endswith(japanese_number):
+        return japanese_number
+    return english
+
+
+def _after_label_digit(english: str) -> str | None:
+    """The number in an English reading one character too long whose first is a digit
+    and whose rest is a card number as printed, with no look-alike swapped: the label
+    (番号) before the number read as a digit (8JU98716051JF), when the Japanese reading was
+    too garbled to tell the label apart. Only ever taken as a doubt."""
+    compact = re.sub(r"[^A-Z0-9]", "", english.upper())
+    if len(compact) != _CARD_NUMBER_LENGTH + 1 or not compact[0].isdigit():
+        return None
+    number, well_formed, factor = parse_card_number(compact[1:])
+    return number if well_formed and factor == 1.0 else None
+
+
 def reconcile_card_number(
-    english: str, japanese: str, japanese_confidence: float
+    english: str, japanese: str, japanese_confidence: float, second: str = ""
 ) -> tuple[str | None, bool, float]:
     """(number, well_formed, confidence) from the English model's reading of the card
-    number (capitals and digits only, the better one) and the Japanese model's.
+    number (capitals and digits only, the better one), the Japanese model's, and, where
+    those two disagree, the English model's `second` reading at a larger scale (at 32 px
+    it drops the J of JF that it reads at 48).
 
-    Only two well-formed readings that agree are sure. A well-formed Japanese reading
-    behind a malformed English one is taken, but as a doubt: either model may have
-    dropped or added a character, and a number printed malformed is what
-    CARD_NUMBER_INVALID exists to catch (taking the Japanese reading as its own witness
-    once reported such a card's number as read surely and well formed)."""
-    english_number, english_formed, english_factor = parse_card_number(english)
+    Only two models reading it well formed and alike are sure. Otherwise the English
+    reading is taken, or its second, or the Japanese one, but as a doubt: either model
+    may have dropped or added a character (the Japanese one often adds: MOQ for MQ), and
+    a number printed malformed is what CARD_NUMBER_INVALID exists to catch; the English
+    model reading the same malformed number at both scales is believed over a well-formed
+    Japanese reading."""
     japanese_number, japanese_formed, japanese_factor = parse_card_number(japanese)
+    if japanese_formed and _KANA_KANJI.match(japanese.lstrip()):
+        english, second = (
+            _without_label_glyphs(reading, japanese_number or "") for reading in (english, second)
+        )
+    english_number, english_formed, english_factor = parse_card_number(english)
+    if english_formed and english_number == japanese_number:
+        return english_number, True, AGREED_CONFIDENCE * english_factor
+    second_number, second_formed, second_factor = parse_card_number(second)
+    if second_formed and japanese_formed and second_number == japanese_number:
+        return second_number, True, AGREED_CONFIDENCE * second_factor
+    doubted = min(japanese_confidence, _DOUBTED_NUMBER)
     if english_formed:
-        if english_number == japanese_number:
-            return english_number, True, AGREED_CONFIDENCE * english_factor
-        confidence = japanese_confidence
-        if not (japanese_number and _japanese_slips(english_number or "", japanese_number)):
-            confidence = min(confidence, _DOUBTED_NUMBER)
+        slip = _japanese_slips(english_number or "", japanese_number or "")
+        confirmed = not second or second_number == english_number
+        confidence = japanese_confidence if slip and confirmed else doubted
         return english_number, True, confidence * english_factor
+    if second_formed:
+        return second_number, True, doubted * second_factor
+    for reading in (english, second):
+        if number := _after_label_digit(reading):
+            return number, True, doubted
+    if english_number and english_number == second_number:
+        return english_number, False, english_factor
     if japanese_formed:
-        return japanese_number, True, min(japanese_confidence, _DOUBTED_NUMBER) * japanese_factor
+        return japanese_number, True, doubted * japanese_factor
     if english_number:
         return english_number, False, english_factor
     return japanese_number, False, japanese_factor
@@ -727,20 +772,27 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
     english_names = [
         n for n in ("name", "date_of_birth", "period_of_stay", "card_valid_until") if n in spans
     ]
-    english_spans = [spans[n] for n in english_names]
+    english_boxes = [spans[n].bbox for n in english_names]
     if number_span is not None:
-        english_spans.append(number_span)
+        english_boxes.append(number_span.bbox)
     english = dict(
         zip(
-            [*english_names, "card_number"][: len(english_spans)],
-            read_english(reading, english_spans, ocr),
+            [*english_names, "card_number"][: len(english_boxes)],
+            read_english(reading, english_boxes, ocr),
             strict=True,
         )
     )
 
     if number_span is not None:
+        first, japanese = english["card_number"][0], number_span.joined
+        second = ""
+        first_number, first_formed, _ = parse_card_number(first)
+        if not (first_formed and first_number == parse_card_number(japanese)[0]):
+            second = read_english(
+                reading, [number_span.bbox], ocr, line_height=_SECOND_LINE_HEIGHT
+            )[0][0]
         number, well_formed, confidence = reconcile_card_number(
-            english["card_number"][0], number_span.joined, number_span.confidence
+            first, japanese, number_span.confidence, second
         )
         out.set(
             "card_number",
