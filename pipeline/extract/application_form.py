@@ -1066,16 +1066,24 @@ class _FormReader:
         """How tall a word's letters are: its box's height, or, where the OCR's box is tall
         (it took in the Japanese wording above the word), the tallest band of ink rows in
         it, so that a label is not taken for the big letters of the title."""
+        if bbox[3] <= TITLE_SIZE * self.text_height:
+            return bbox[3]
+        return float(max((height for _, height in self._ink_bands(bbox)), default=bbox[3]))
+
+    def _ink_bands(self, bbox: BBox) -> list[tuple[int, int]]:
+        """The bands of rows with ink in a word's box, top to bottom, as (top, height) in
+        page pixels: more than one where the OCR's box took in a neighbouring line."""
         x, y, w, h = bbox
-        if h <= TITLE_SIZE * self.text_height:
-            return h
         crop = self.gray[max(0, y) : y + h, max(0, x) : x + w]
         if crop.size == 0:
-            return h
+            return []
         _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
         rows = np.concatenate(([0], ink.max(axis=1), [0]))
         edges = np.flatnonzero(np.diff(rows))
-        return float(max(edges[1::2] - edges[::2], default=h))
+        return [
+            (max(0, y) + int(top), int(bottom - top))
+            for top, bottom in zip(edges[::2], edges[1::2], strict=True)
+        ]
 
     def _widgets(self) -> list[_Widget]:
         """AcroForm widgets with their boxes in prepared-image pixels."""
@@ -1149,8 +1157,15 @@ class _FormReader:
         """The tick box just left of a caption: the widget's state when it is an AcroForm
         check box, else the ink inside the printed box. Squares inside the caption's own
         words (回 in 一回限り) are passed over."""
-        # An OCR box that swallowed a neighbouring mark is taller than the line of text.
+        # An OCR box that swallowed a neighbouring mark is taller than the line of text, and
+        # on a blurred photo Tesseract's boxes run well past the letters (twice their height
+        # on the bench's c007), so that a tick box looked smaller than the text: the caption
+        # is cut to its letters' ink, the first band of it where the box also took in the
+        # line below, since the statement's box is level with the line it begins on.
         x, y, w, h = caption
+        bands = [band for band in self._ink_bands(caption) if band[1] >= max(3, 0.25 * h)]
+        if bands:
+            y, h = bands[0]
         height = min(h, round(CAPTION_HEIGHT * self.text_height))
         caption = (x, y + (h - height) // 2, w, height)
         label = caption
