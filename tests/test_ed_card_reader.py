@@ -180,3 +180,18 @@ def test_name_part_reads_digits_as_their_letters_and_doubts_them() -> None:
     assert name_part("SANTOS", 0.9) == ("SANTOS", 0.9)
     # A frame's edge read as = is no surname (a name was reported without it at 0.70).
     assert name_part("=", 0.7) == ("", 0.0)
+    # Seen on a phone photo: the I of LI lost beside the L, the name reported at 0.87.
+    assert name_part("L", 0.87)[1] < 0.6
+
+
+@pytest.mark.parametrize("seed", ["sB-ed-17", "sB-ed-20"])
+def test_misread_handwritten_name_is_doubted(seed: str, ocr: TesseractEngine) -> None:
+    """Cards on which a written L was read as E (EE MINH TUAN) and the short word MA was
+    left out, each at about 0.8: the second reading of the name must catch the slip."""
+    rng = random.Random(seed)
+    identity = random_identity(rng, AS_OF)
+    rendered = render_ed_card(identity, rng, ticked=rng.random() < 0.8, mark=rng.choice(MARKS))
+    rng.choice(["clean", "scan150", "phone", "rotated"])  # drawn for the set they came from
+    image, _ = degrade(rendered.image, rng, profile="clean")
+    found = extract_ed_card(prepare_page(Page("ed.png", 1, "0" * 64, to_bgr(image)), ocr), ocr)
+    assert found["name"].value == rendered.fields["name"] or found["name"].confidence < 0.6
