@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from pipeline.classify import read_page
 from pipeline.ocr import BBox, Line, OcrEngine, Word, union_bbox
 from pipeline.page import PreparedPage
 from pipeline.textparse import normalize_name
@@ -150,16 +151,6 @@ class _Text:
         return [word for first, last, word in self.spans if first < end and last > start]
 
 
-def _field(
-    page: PreparedPage, value: FieldValue, confidence: float, bbox: BBox | None
-) -> ExtractedField:
-    return ExtractedField(
-        value=value,
-        confidence=round(max(0.0, min(1.0, confidence)), 3),
-        bbox=page.bbox_to_original(bbox) if bbox else None,
-    )
-
-
 def _sureness(words: list[Word], pattern_sureness: float) -> float:
     """As sure as the least certain word, and as the pattern that found it."""
     return min((w.confidence for w in words), default=0.0) * pattern_sureness
@@ -196,8 +187,6 @@ class _Reader:
 
     def __init__(self, page: PreparedPage, ocr: OcrEngine) -> None:
         if page.ocr is None:
-            from pipeline.classify import read_page
-
             page.ocr = read_page(page, ocr)
         self.page = page
         self.ocr = ocr
@@ -206,7 +195,11 @@ class _Reader:
         self.height = _text_height(self.lines)
 
     def field(self, value: FieldValue, confidence: float, bbox: BBox | None) -> ExtractedField:
-        return _field(self.page, value, confidence, bbox)
+        return ExtractedField(
+            value=value,
+            confidence=round(max(0.0, min(1.0, confidence)), 3),
+            bbox=self.page.bbox_to_original(bbox) if bbox else None,
+        )
 
     def reread(self, words: list[Word]) -> _Text:
         """The printed lines that hold these words, read again on their own at a size
