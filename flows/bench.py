@@ -16,6 +16,7 @@ import cv2
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.load import load_file
+from pipeline.verify.case import case_documents
 from schemas.report import Report
 
 DEFAULT_SEED = 20261123
@@ -80,17 +81,26 @@ class Scores:
 def score_case(truth: dict[str, Any], report: Report, scores: Scores) -> None:
     """Compare one case's report with its truth.json, adding to `scores`."""
     by_page = {(d.file, d.page): d for d in report.documents}
+    # The truth gives a multi-page form's answers on its first page; the report gives each
+    # answer on the page it is printed on, and the verifier joins the pages (case_documents).
+    joined = {
+        (report.documents[doc.pages[0]].file, report.documents[doc.pages[0]].page): doc.fields
+        for doc in case_documents(report.documents)
+        if len(doc.pages) > 1
+    }
     for expected in truth["documents"]:
         scores.documents += 1
-        read = by_page.get((expected["file"], expected.get("page", 1)))
+        key = (expected["file"], expected.get("page", 1))
+        read = by_page.get(key)
         doc_type = expected["doc_type"]
         if read is not None and read.doc_type == doc_type:
             scores.doc_type_right += 1
         per_type = scores.fields.setdefault(doc_type, {})
+        fields = joined.get(key, read.fields if read is not None else {})
         for name, value in expected.get("fields", {}).items():
             if name.startswith("_"):
                 continue
-            got = read.fields.get(name) if read is not None else None
+            got = fields.get(name)
             per_type.setdefault(name, FieldScore()).add(value, got.value if got else None)
     scores.cases += 1
     verdict_ok = report.verdict == truth["verdict"]
