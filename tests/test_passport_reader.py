@@ -164,6 +164,13 @@ def test_the_visual_zone_is_compared_with_the_mrz() -> None:
     assert viz_mismatches(given, _words("Given names JENNIFER")) == ["given_names"]
     cut = {"given_names": MrzField("CHRISTOPH", 0.9, None)}
     assert viz_mismatches(cut, _words("Given names CHRISTOPHER")) == []
+    cut_to_two = {"given_names": MrzField("RA", 0.9, None)}
+    assert viz_mismatches(cut_to_two, _words("BRA Given names RAFAEL")) == []
+    # The date of issue, ten years and a day before the expiry, contradicts nothing.
+    expiry = {"date_of_expiry": MrzField("2030-04-05", 0.97, True)}
+    issued = _words("Date of issue 06 APR 2020", "Date of expiry 05 APR 2030")
+    assert viz_mismatches(expiry, issued) == []
+    assert viz_mismatches(expiry, _words("Date of issue 06 APR 2020")) == []
     # One digit off: a check digit that holds rules that out for the MRZ, so the printed
     # reading is the misread one; with a failing check digit it counts against the MRZ.
     one_digit_off = _words("Date of expiry 12 APR 2032")

@@ -15,7 +15,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 
 import cv2
@@ -342,6 +342,21 @@ def _visual_dates(ocr: OcrResult) -> list[date]:
     return found
 
 
+def _likely_issue_dates(expiry: str) -> set[date]:
+    """Dates a passport expiring on `expiry` was likely issued on: 5 or 10 years before,
+    give or take a day."""
+    try:
+        end = date.fromisoformat(expiry)
+    except ValueError:
+        return set()
+    found = set()
+    for years in (5, 10):
+        day = min(end.day, 28) if end.month == 2 else end.day  # 29 February
+        start = end.replace(year=end.year - years, day=day)
+        found |= {start + timedelta(days=shift) for shift in (-1, 0, 1)}
+    return found
+
+
 def viz_mismatches(fields: dict[str, MrzField], ocr: OcrResult) -> list[str]:
     """Fields the visual zone contradicts. Only a near miss counts against the MRZ: a number
     one or two characters off, a name missing where a similar word is printed, a date of
@@ -364,24 +379,31 @@ def viz_mismatches(fields: dict[str, MrzField], ocr: OcrResult) -> list[str]:
     for name in ("surname", "given_names"):
         field = fields.get(name)
         for part in str(field.value).split() if field and field.value else ():
-            if part in printed or any(p.startswith(part) for p in printed if len(part) >= 3):
-                continue  # printed as read, or cut short by the MRZ's width
+            if len(part) < 3 or part in printed or any(p.startswith(part) for p in printed):
+                continue  # too short to tell, printed as read, or cut short by the MRZ
             # Two letters off is near for a long name, but makes KOR (the nationality) "near"
             # KIM: short names allow one.
             allowed = 1 if len(part) <= SHORT_NAME else 2
             if any(len(p) >= 3 and Levenshtein.distance(p, part) <= allowed for p in printed):
                 mismatches.append(name)
                 break
-    printed_days = [day.isoformat() for day in _visual_dates(ocr)]
-    for name in ("date_of_birth", "date_of_expiry"):
+    expiry = fields.get("date_of_expiry")
+    issue_dates = _likely_issue_dates(str(expiry.value)) if expiry and expiry.value else set()
+    # The birth is the page's earliest date and the expiry its latest, leaving out what reads
+    # as the date of issue: five or ten years (and a day) before the expiry, it is a digit or
+    # two from it and no misreading.
+    printed_days = sorted(day.isoformat() for day in _visual_dates(ocr) if day not in issue_dates)
+    for name, printed in (
+        ("date_of_birth", printed_days[:1]),
+        ("date_of_expiry", printed_days[-1:]),
+    ):
         field = fields.get(name)
-        if not field or not field.value or field.value in printed_days:
+        if not field or not field.value or not printed or field.value in printed_days:
             continue
         # A date's check digit (weights 7, 3, 1, each prime to 10) catches every single wrong
         # digit: when it holds, a printed date one digit away is the page OCR's misreading.
         least = 2 if field.valid else 1
-        distances = [Levenshtein.distance(day, str(field.value)) for day in printed_days]
-        if any(least <= distance <= 2 for distance in distances):
+        if least <= Levenshtein.distance(printed[0], str(field.value)) <= 2:
             mismatches.append(name)  # printed a digit or two away from the MRZ's date
     return mismatches
 
