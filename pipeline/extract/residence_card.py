@@ -949,6 +949,7 @@ _PENDING_HEADER = "在留期間更新等許可申請欄"
 _STAMP_THRESHOLD = 0.7
 _STAMP_INK = 0.008  # share of a box's inside that is lettering when something is stamped
 _BY_ORDER = 0.8  # how sure a box's purpose is when known only by its place
+_MAX_RULE_SLANT = 0.5  # degrees: above the page's deskew threshold (0.3), with some to spare
 
 
 def _phrase_score(text: str, phrase: str) -> float:
@@ -959,11 +960,17 @@ def _stamp_boxes(reading: CardReading) -> list[BBox]:
     """The boxes left for stamps, top to bottom: bands between two long ruled lines 5 to
     12 mm apart (the address table's rows are narrower, the headings between boxes too).
     Pale thin rules break up at the text's ink threshold, so they are looked for at a
-    lighter one and closed along their length."""
+    lighter one and closed along their length. A card taken whole (no outline found) keeps
+    the slight slant left under the page's deskew threshold, which walks a one-pixel rule
+    across rows along its length, so rules are thickened by that drift before they are
+    required to run straight."""
     ink = (reading.flat < 0.88 * 255).astype(np.uint8) * 255
     width = ink.shape[1]
+    length = round(0.6 * width)
+    drift = math.ceil(length * math.tan(math.radians(_MAX_RULE_SLANT))) + 1
     closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, round(1.2 * _PX_PER_MM)), np.uint8))
-    rules = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((1, round(0.6 * width)), np.uint8))
+    closed = cv2.dilate(closed, np.ones((drift, 1), np.uint8))
+    rules = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
     spans = []
     for y0, y1 in _runs(rules.sum(axis=1) // 255, min_gap=round(0.5 * _PX_PER_MM)):
         columns = np.flatnonzero(rules[y0:y1].any(axis=0))
