@@ -10,6 +10,7 @@ import numpy as np
 WORKING_SIDE = 900  # outlines are found at this size: enough for corners, cheap to search
 MIN_EDGE_SUPPORT = 0.75  # a document's sides are edges all along; a desk's hull only in places
 MAX_AREA_SHARE = 0.97  # an outline covering the whole picture is the picture's own border
+SAME_CORNER = 0.03  # share of the picture's long side within which two corners are one
 
 
 def order_corners(points: np.ndarray) -> np.ndarray:
@@ -65,17 +66,21 @@ def find_outline(
     aspect: float | None = None,
     aspect_tolerance: float = 0.18,
     min_edge_support: float = MIN_EDGE_SUPPORT,
+    exclude: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """Corners (in `gray` pixels, ordered) of the largest convex quadrilateral covering at
     least `min_area_share` of the picture, with edges along its sides and, when `aspect` is
     given, about those proportions (width / height). The convex hull of a contour bridges
-    a corner that is cut off or lost in shadow."""
+    a corner that is cut off or lost in shadow. `exclude` (four corners in `gray` pixels) is
+    an outline to pass over: the loaded picture's own border, which a page levelled by a few
+    degrees shows as a sharp tilted frame against the fill, larger than any document in it."""
     factor = min(1.0, WORKING_SIDE / max(gray.shape))
     small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
     edges = cv2.Canny(cv2.GaussianBlur(small, (5, 5), 0), 30, 90)
     edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
     contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     picture_area = small.shape[0] * small.shape[1]
+    excluded = None if exclude is None else order_corners(exclude.astype(np.float32)) * factor
     best: tuple[float, np.ndarray] | None = None
     for contour in contours:
         hull = cv2.convexHull(contour)
@@ -91,6 +96,10 @@ def find_outline(
         width, height = side_lengths(corners)
         if aspect is not None and (
             height == 0 or abs(width / height - aspect) > aspect_tolerance * aspect
+        ):
+            continue
+        if excluded is not None and np.all(
+            np.linalg.norm(corners - excluded, axis=1) < SAME_CORNER * max(small.shape)
         ):
             continue
         if edge_support(edges, corners) < min_edge_support:

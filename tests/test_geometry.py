@@ -83,3 +83,31 @@ def test_corner_skew_measures_the_least_square_corner():
     assert corner_skew(rectangle) < 1e-6
     leaning = np.array([[0, 0], [100, 0], [130, 60], [30, 60]], np.float32)  # a parallelogram
     assert abs(corner_skew(leaning) - 26.565) < 0.01
+
+
+def _levelled_photo(angle: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A card-shaped sheet lying tilted on a grey desk, the whole photo then turned level on
+    a white canvas as page preparation does: (levelled image, the card's corners in it, the
+    photo's own corners in it)."""
+    photo = np.full((1000, 1500), 150, np.uint8)
+    card = np.array([[300, 250], [1100, 250], [1100, 754], [300, 754]], np.float32)
+    tilt = cv2.getRotationMatrix2D((750, 500), -angle, 1.0)
+    card = cv2.transform(card[None], tilt)[0]
+    cv2.fillConvexPoly(photo, card.astype(np.int32), 235)
+    frame = np.float32([[0, 0], [1499, 0], [1499, 999], [0, 999]])
+    level = cv2.getRotationMatrix2D((750, 500), angle, 1.0)
+    level[:, 2] += (200, 200)
+    image = cv2.warpAffine(photo, level, (1900, 1400), borderValue=255)
+    return image, cv2.transform(card[None], level)[0], cv2.transform(frame[None], level)[0]
+
+
+def test_levelled_photo_frame_is_not_taken_for_the_card():
+    """Levelling a photo by a few degrees leaves its border as a sharp tilted frame on the
+    white fill; with about a card's proportions it was taken for the card's outline."""
+    image, card, frame = _levelled_photo(8.0)
+    card_aspect = 85.60 / 53.98
+    unguarded = find_outline(image, min_area_share=0.15, aspect=card_aspect)
+    assert unguarded is not None and np.abs(unguarded - frame).max() < 12
+    found = find_outline(image, min_area_share=0.15, aspect=card_aspect, exclude=frame)
+    assert found is not None
+    assert np.abs(found - card).max() < 12

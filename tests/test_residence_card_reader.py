@@ -380,3 +380,35 @@ def test_back_scanned_slightly_slanted(angle: float, ocr: TesseractEngine) -> No
     fields = extract_card_back(_prepared(page, ocr), ocr)
     assert fields["application_pending"].value is False
     assert fields["permission_outside_status"].value is True
+
+
+def test_front_in_a_levelled_photo_is_cut_at_its_own_outline(ocr: TesseractEngine) -> None:
+    """A phone photo whose card outline page preparation could not use (a pale desk) is
+    levelled by its text's slant, leaving the photo's border as a tilted frame of about a
+    card's proportions; taken for the card, the warp lost the status and period rows."""
+    rng = random.Random("levelled-photo")
+    rendered = render_card_front(random_identity(rng, AS_OF), rng)
+    card = cv2.cvtColor(to_bgr(rendered.image), cv2.COLOR_BGR2GRAY)
+    height, width = card.shape
+    photo = np.full((round(1.3 * height), round(1.95 * height)), 200, np.uint8)
+    offset = np.array([(photo.shape[1] - width) / 2, (photo.shape[0] - height) / 2])
+    centre = (photo.shape[1] / 2, photo.shape[0] / 2)
+    tilt = cv2.getRotationMatrix2D(centre, -7.0, 1.0)
+    tilt[:, 2] += tilt[:, :2] @ offset
+    photo = np.where(
+        cv2.warpAffine(np.ones_like(card), tilt, photo.shape[::-1]) > 0,
+        cv2.warpAffine(card, tilt, photo.shape[::-1]),
+        photo,
+    )
+    level = np.vstack([cv2.getRotationMatrix2D(centre, 7.0, 1.0), [0, 0, 1]])
+    level[:2, 2] += 150
+    size = (photo.shape[1] + 300, photo.shape[0] + 300)
+    levelled = cv2.warpAffine(photo, level[:2], size, borderValue=255)
+    page = PreparedPage(
+        source=Page("card.jpg", 1, "0" * 64, cv2.cvtColor(photo, cv2.COLOR_GRAY2BGR)),
+        image=levelled,
+        to_original=np.linalg.inv(level),
+    )
+    fields = extract_card_front(page, ocr)
+    for name in KEY_FIELDS:
+        assert fields[name].value == rendered.fields[name], name

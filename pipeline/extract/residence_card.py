@@ -83,13 +83,34 @@ class CardImage:
     outline_found: bool
 
 
+def picture_frame(page: PreparedPage) -> np.ndarray:
+    """The loaded picture's corners in the prepared page's pixels: once levelled, its border
+    is a tilted frame that an outline search must not take for the card's."""
+    height, width = page.source.image.shape[:2]
+    corners = np.array(
+        [[0, 0, 1], [width - 1, 0, 1], [width - 1, height - 1, 1], [0, height - 1, 1]],
+        dtype=np.float64,
+    )
+    mapped = corners @ np.linalg.inv(page.to_original).T
+    return (mapped[:, :2] / mapped[:, 2:]).astype(np.float32)
+
+
 def locate_card(
-    gray: np.ndarray, *, aspect: float = CARD_ASPECT, width: int = CANONICAL_WIDTH
+    gray: np.ndarray,
+    *,
+    aspect: float = CARD_ASPECT,
+    width: int = CANONICAL_WIDTH,
+    frame: np.ndarray | None = None,
 ) -> CardImage:
     """The card cut out of a scan or photo and squared up; a page with no visible outline
-    (a tight crop, or the card filling the picture) is taken whole."""
+    (a tight crop, or the card filling the picture) is taken whole. `frame` is the loaded
+    picture's border (picture_frame), never the card's outline."""
     corners = find_outline(
-        gray, min_area_share=_MIN_CARD_AREA, aspect=aspect, aspect_tolerance=_ASPECT_TOLERANCE
+        gray,
+        min_area_share=_MIN_CARD_AREA,
+        aspect=aspect,
+        aspect_tolerance=_ASPECT_TOLERANCE,
+        exclude=frame,
     )
     if corners is None:
         factor = width / gray.shape[1]
@@ -763,7 +784,7 @@ def _match_in_span(
 def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedField]:
     """The contract's residence_card_front fields, each with confidence and its box in the
     page as loaded."""
-    card = locate_card(page.image)
+    card = locate_card(page.image, frame=picture_frame(page))
     reading = read_card(card, ocr)
     spans = _front_spans(reading.rows, card.image.shape[0])
     number_span = _card_number_span(reading.rows, card.image.shape[0], spans)
@@ -1074,7 +1095,7 @@ def _turned_half_round(card: CardImage) -> CardImage:
 def extract_card_back(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedField]:
     """application_pending (an extension or change application stamp) and
     permission_outside_status (a permission stamp), each True, False or None (unreadable)."""
-    card = locate_card(page.image)
+    card = locate_card(page.image, frame=picture_frame(page))
     reading = read_card(card, ocr)
     if _upside_down(reading):
         card = _turned_half_round(card)
