@@ -195,3 +195,18 @@ def test_misread_handwritten_name_is_doubted(seed: str, ocr: TesseractEngine) ->
     image, _ = degrade(rendered.image, rng, profile="clean")
     found = extract_ed_card(prepare_page(Page("ed.png", 1, "0" * 64, to_bgr(image)), ocr), ocr)
     assert found["name"].value == rendered.fields["name"] or found["name"].confidence < 0.6
+
+
+@pytest.mark.parametrize("seed", ["sA-ed-14", "sA-ed-12", "sA-ed-29", "sB-ed-2"])
+def test_date_of_birth_on_a_clean_card_is_not_doubted(seed: str, ocr: TesseractEngine) -> None:
+    """Clean cards whose page reading garbled one written group of the date (07 as OF, 12
+    as 42) and reported the right date at 0.00, sending complete cases to review: the field
+    read on its own, borne out by a digits-only reading, must be trusted."""
+    rng = random.Random(seed)
+    identity = random_identity(rng, AS_OF)
+    rendered = render_ed_card(identity, rng, ticked=rng.random() < 0.8, mark=rng.choice(MARKS))
+    rng.choice(["clean", "scan150", "phone", "rotated"])  # drawn for the set they came from
+    image, _ = degrade(rendered.image, rng, profile="clean")
+    found = extract_ed_card(prepare_page(Page("ed.png", 1, "0" * 64, to_bgr(image)), ocr), ocr)
+    assert found["date_of_birth"].value == rendered.fields["date_of_birth"]
+    assert found["date_of_birth"].confidence >= 0.6
