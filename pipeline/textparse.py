@@ -303,6 +303,24 @@ _REPAIR_PENALTY = 0.85
 _MALFORMED_FACTOR = 0.2
 
 
+def printed_malformed(number: str) -> bool:
+    """Whether a card number read as `number` (capitals and digits) is malformed in a way no
+    look-alike explains: letters at both ends, digits between them but for letters no digit
+    is mistaken for (a W, not an O), and at most one character too few or too many. Such a
+    reading, given alike by two models, is what was printed; a digit at an end (1E for IE)
+    or an O among the digits may be either model's slip and stays in doubt."""
+    if abs(len(number) - _CARD_NUMBER_LENGTH) > 1 or _CARD_NUMBER.fullmatch(number):
+        return False
+    ends = number[:2] + number[-2:]
+    middle = number[2:-2]
+    return (
+        ends.isalpha()
+        and ends.isascii()
+        and all(c.isdigit() or (c.isupper() and c not in _TO_DIGIT) for c in middle)
+        and middle.isascii()
+    )
+
+
 def _repair_card_window(window: str) -> tuple[str, int] | None:
     """The window with look-alikes swapped to what each position needs, and how many swaps;
     None when a character cannot belong where it stands."""

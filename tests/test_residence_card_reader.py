@@ -412,3 +412,67 @@ def test_front_in_a_levelled_photo_is_cut_at_its_own_outline(ocr: TesseractEngin
     fields = extract_card_front(page, ocr)
     for name in KEY_FIELDS:
         assert fields[name].value == rendered.fields[name], name
+
+
+@pytest.mark.parametrize("fault", ["letter", "long"])
+def test_malformed_card_number_read_alike_is_reported_surely(
+    fault: str, ocr: TesseractEngine
+) -> None:
+    """A number printed malformed that both models read alike and surely is what was
+    printed: reported in doubt, the case went to review instead of CARD_NUMBER_INVALID."""
+    rng = random.Random(f"malformed-{fault}-3")
+    identity = random_identity(rng, AS_OF)
+    number = identity.card_number
+    printed = (
+        number[:5] + "W" + number[6:] if fault == "letter" else number[:10] + "7" + number[10:]
+    )
+    rendered = render_card_front(identity, rng, card_number=printed)
+    image, _ = degrade(rendered.image, rng, profile="clean")
+    fields = extract_card_front(_prepared(image, ocr), ocr)
+    assert fields["card_number"].value == printed
+    assert fields["card_number"].valid is False
+    assert fields["card_number"].confidence >= 0.6
+
+
+@pytest.mark.parametrize(
+    ("reading", "confidence"),
+    [
+        ("1E790W2035NL", 0.95),  # a digit at an end: I read as 1 by both models?
+        ("AB12345O678CD", 0.95),  # an O among the digits may be a 0 read alike
+        ("AB12345W78CD", 0.7),  # plainly malformed, but neither reading is sure
+    ],
+)
+def test_malformed_card_number_a_slip_may_explain_stays_doubted(
+    reading: str, confidence: float
+) -> None:
+    number, well_formed, sureness = reconcile_card_number(
+        reading, reading, confidence, reading, confidence
+    )
+    assert number == reading
+    assert well_formed is False
+    assert sureness < 0.6
+
+
+def test_malformed_card_number_read_alike_and_surely_is_trusted() -> None:
+    number, well_formed, sureness = reconcile_card_number(
+        "AB12345W78CD", "番号AB12345W78CD", 0.91, "AB12345W78CD", 0.92
+    )
+    assert (number, well_formed) == ("AB12345W78CD", False)
+    assert sureness >= 0.6
+
+
+@pytest.mark.parametrize(
+    ("english", "japanese", "second", "expected"),
+    [
+        # A turned scan: the English model dropped the last letter at both scales, the
+        # Japanese one read it (in lower case); once all read IE, once 1E.
+        ("0D45224744P", "OD45224744Pj", "0D45224744P", "OD45224744PJ"),
+        ("1E790W2035NL", "IE790W2035NL", "IE790W2035NL", "IE790W2035NL"),
+    ],
+)
+def test_card_number_two_readings_alike_win_over_a_third(
+    english: str, japanese: str, second: str, expected: str
+) -> None:
+    number, _, confidence = reconcile_card_number(english, japanese, 0.9, second, 0.9)
+    assert number == expected
+    assert confidence < 0.6
