@@ -66,7 +66,12 @@ def write_timings(
     """Seconds per stage of each file read in this run and of each case's verification and
     report, for `docintake bench`."""
     files = [
-        {"case_id": case_id, "pages": len(result.documents), "seconds": result.seconds}
+        {
+            "case_id": case_id,
+            "pages": len(result.documents),
+            "doc_types": [document.doc_type for document in result.documents],
+            "seconds": result.seconds,
+        }
         for case_id, per_file in results.items()
         for result in per_file.values()
     ]

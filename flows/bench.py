@@ -164,8 +164,17 @@ def summarize_timings(content: dict[str, Any]) -> dict[str, Any]:
     for entry in timings:
         for stage, seconds in entry["seconds"].items():
             stages[stage] = stages.get(stage, 0.0) + seconds
+    # A file's seconds are shared evenly by its pages, each counted under its document type.
+    by_type: dict[str, list[float]] = {}
+    for entry, seconds in zip(timings, per_document, strict=True):
+        for doc_type in entry.get("doc_types", []):
+            by_type.setdefault(doc_type, []).append(seconds)
     return {
         "pages": sum(entry["pages"] for entry in timings),
+        "seconds_per_page_by_type_p50": {
+            doc_type: round(percentile(seconds, 0.5), 2)
+            for doc_type, seconds in sorted(by_type.items())
+        },
         "seconds_per_document_p50": round(percentile(per_document, 0.5), 3),
         "seconds_per_document_p95": round(percentile(per_document, 0.95), 3),
         "stage_seconds": {k: round(v, 2) for k, v in sorted(stages.items())}

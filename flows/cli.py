@@ -270,6 +270,10 @@ def _print_bench(result: dict) -> None:
             ),
         ]
     rows += [(f"stage: {k} (s)", f"{v:.1f}") for k, v in speed["stage_seconds"].items()]
+    rows += [
+        (f"seconds per page p50: {doc_type}", f"{seconds:.2f}")
+        for doc_type, seconds in speed.get("seconds_per_page_by_type_p50", {}).items()
+    ]
     for row in rows:
         head.add_row(*row)
     console_out.print(head)

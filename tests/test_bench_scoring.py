@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flows.bench import Scores, score_case
+from flows.bench import Scores, score_case, summarize_timings
 from schemas.report import DocumentReport, ExtractedField, Report
 
 
@@ -62,3 +62,17 @@ def test_an_answer_on_the_forms_second_page_counts() -> None:
 
 def test_an_answer_missing_from_every_page_does_not() -> None:
     assert _scores(_page(1, form="change_of_status"), _page(2)) == {"form": 1, "signed": 0}
+
+
+def test_page_seconds_are_told_per_document_type() -> None:
+    timings = {
+        "files": [
+            {"pages": 1, "doc_types": ["passport"], "seconds": {"load": 0.5, "extract": 1.5}},
+            {"pages": 2, "doc_types": ["passport", "reentry_ed_card"], "seconds": {"load": 6.0}},
+        ],
+        "verify_and_report": {"c001": 0.25},
+    }
+    summary = summarize_timings(timings)
+    assert summary["pages"] == 3
+    assert summary["seconds_per_page_by_type_p50"]["reentry_ed_card"] == 3.0
+    assert summary["seconds_per_page_by_type_p50"]["passport"] == 2.0  # of 2.0 and 3.0
