@@ -210,3 +210,16 @@ def test_date_of_birth_on_a_clean_card_is_not_doubted(seed: str, ocr: TesseractE
     found = extract_ed_card(prepare_page(Page("ed.png", 1, "0" * 64, to_bgr(image)), ocr), ocr)
     assert found["date_of_birth"].value == rendered.fields["date_of_birth"]
     assert found["date_of_birth"].confidence >= 0.6
+
+
+@pytest.mark.parametrize("seed", ["edclean-ed-19", "edclean-ed-27"])
+def test_passport_number_on_a_clean_card_is_not_doubted(seed: str, ocr: TesseractEngine) -> None:
+    """Clean cards whose passport number the page reading got right but unsurely (0.48 and
+    0.57): the number read again on its own, alike, must be trusted."""
+    rng = random.Random(seed)
+    identity = random_identity(rng, AS_OF)
+    rendered = render_ed_card(identity, rng, ticked=rng.random() < 0.8, mark=rng.choice(MARKS))
+    image, _ = degrade(rendered.image, rng, profile="clean")
+    found = extract_ed_card(prepare_page(Page("ed.png", 1, "0" * 64, to_bgr(image)), ocr), ocr)
+    assert found["passport_number"].value == rendered.fields["passport_number"]
+    assert found["passport_number"].confidence >= 0.6

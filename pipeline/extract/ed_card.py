@@ -439,6 +439,12 @@ def _confirmed_name(
     return confidence if again == re.sub(r"[^A-Z]", "", name) else confidence / 2
 
 
+def _packed(text: str) -> str | None:
+    """A handwritten number as written, spaces left out: two readings of it agree when
+    their marks do, a stray slash included."""
+    return re.sub(r"\s", "", text.upper()) or None
+
+
 def _country(text: str) -> str | None:
     return match_country(text)[0] if text else None
 
@@ -487,7 +493,13 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
         union_bbox(name_boxes) if name_boxes else None,
     )
 
-    number, confidence = passport_number(*values.get("passport_number", ("", 0.0)))
+    text, confidence = values.get("passport_number", ("", 0.0))
+    written = _packed(text)
+    if written is not None and confidence < _SURE and "passport_number" in regions:
+        written, confidence = _confirmed(
+            gray, regions["passport_number"], ocr, _packed, written, confidence
+        )
+    number, confidence = passport_number(written or "", confidence)
     out.set_box("passport_number", number, confidence, regions.get("passport_number"))
 
     text, confidence = values.get("nationality", ("", 0.0))
