@@ -88,7 +88,8 @@ RETRY_LINE_HEIGHT = 1.5 * BATCH_LINE_HEIGHT
 # Below this OCR confidence a value is read again (crop, then Japanese model).
 RETRY_CONFIDENCE = 0.6
 # At most this sure of a passport number whose I/1 or O/0 the glyph's shape leaves in
-# doubt: below the confidence a person is asked to check.
+# doubt: below the confidence a person is asked to check. A twin the shape decides
+# clearly keeps the OCR confidence.
 TWIN_DOUBT = 0.55
 
 _LATIN_KINDS = {"name", "passport", "card"}
@@ -811,12 +812,14 @@ def _judge_twins(crop: np.ndarray, text: str, confidence: float) -> tuple[str, f
     """A passport number read off a scan, with its I/1 and O/0 as their shapes show them,
     and unsure when a shape leaves one in doubt: Tesseract reads these twins with full
     confidence whichever way it goes, and the format cannot tell (ICAO allows any letters
-    and digits), so a confident wrong number would otherwise pass unreviewed."""
+    and digits), so a confident wrong number would otherwise pass unreviewed. A twin the
+    shape clearly puts right keeps the reading's confidence: a clean print's number is
+    then not sent to a person for a glyph its shape decided."""
     number = re.sub(r"[^A-Z0-9]", "", unicodedata.normalize("NFKC", text).upper())
     check = check_twins(crop, number)
-    if check is None or not check.doubt:
+    if check is None:
         return text, confidence
-    return check.text, min(confidence, TWIN_DOUBT)
+    return check.text, min(confidence, TWIN_DOUBT) if check.doubt else confidence
 
 
 # ---------------------------------------------------------------- from text to values
