@@ -188,6 +188,13 @@ def test_card_number_label_read_into_the_english_reading_is_no_disagreement() ->
         True,
         pytest.approx(0.97),
     )
+    # The same with an O for a 0 among the digits (a scan): put right by position, the
+    # two readings are one number, at the cost of the one swap.
+    number, well_formed, confidence = reconcile_card_number(
+        "5TFO2645674FE", "番号TF02645674FE", 0.54, "5TFO2645674FE"
+    )
+    assert (number, well_formed) == ("TF02645674FE", True)
+    assert confidence >= 0.6
     # Without a label read before it, a leading character is part of what was printed.
     assert reconcile_card_number("3JA53723307HX", "JA53723307HX", 0.87)[2] < 0.6
     # The label read as a digit, and the Japanese reading too garbled to tell: the number

@@ -614,8 +614,10 @@ def _without_label_glyphs(english: str, japanese_number: str) -> str:
     letters at both ends, so that what is cut off is no letter the Japanese model dropped."""
     compact = re.sub(r"[^A-Z0-9]", "", english.upper())
     extra = len(compact) - len(japanese_number)
-    if 0 < extra <= _LABEL_GLYPHS and compact.endswith(japanese_number):
-        return japanese_number
+    # Compared once look-alikes are put right by position (TFO26... for TF026...), and the
+    # English model's own characters kept, so each swap still costs it confidence.
+    if 0 < extra <= _LABEL_GLYPHS and parse_card_number(compact[extra:])[0] == japanese_number:
+        return compact[extra:]
     return english
 
 
