@@ -384,6 +384,20 @@ def test_a_clean_print_s_i_led_passport_number_is_read_surely(font: str, tmp_pat
     assert (read.value, read.confidence >= 0.6) == ("I23080252", True)
 
 
+def test_a_card_number_read_with_a_glyph_too_many_is_read_again(tmp_path: Path) -> None:
+    """The clean bench's form c018 (seed 20261123, printed at 200 dpi): Tesseract reads its
+    DejaVu Sans "XL59172116ZZ" as "XL591721162ZZ" in the batch and at the retry's size, which
+    the verifier then reports as differing from the card's number."""
+    rng = case_rng(20261123, 17)
+    fault = choose_fault("change_of_status", rng)
+    plan = plan_case("c018", "change_of_status", AS_OF, rng, fault=fault)
+    truth = write_case(tmp_path, plan, rng, {"clean": 1.0}, truth_file=False)
+    form = truth["documents"][0]
+    assert form["doc_type"] == "application_form"
+    read = _read_pages(tmp_path / "c018" / form["file"], TesseractEngine())[0]
+    assert read["card_number"].value == form["fields"]["card_number"]
+
+
 def test_a_blurred_phone_photo_of_a_ruled_form_is_read(tmp_path: Path) -> None:
     """Tesseract takes a blurred photo's shaded, boxed-in label cells for pictures and reads
     nothing in them (1 field of 11 on this one); read without the ruling, most are found."""
