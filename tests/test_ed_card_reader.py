@@ -223,3 +223,29 @@ def test_passport_number_on_a_clean_card_is_not_doubted(seed: str, ocr: Tesserac
     found = extract_ed_card(prepare_page(Page("ed.png", 1, "0" * 64, to_bgr(image)), ocr), ocr)
     assert found["passport_number"].value == rendered.fields["passport_number"]
     assert found["passport_number"].confidence >= 0.6
+
+
+def test_sure_page_reading_of_a_date_is_checked(ocr: TesseractEngine) -> None:
+    """A turned scan whose page reading took the written 03 of the date for 08 at 0.86: a
+    date the page reading is sure of must still be borne out by the field's own readings."""
+    rng = random.Random("eddegr-ed-10")
+    identity = random_identity(rng, AS_OF)
+    rendered = render_ed_card(identity, rng, ticked=rng.random() < 0.8, mark=rng.choice(MARKS))
+    profile = rng.choice(["scan150", "phone", "rotated"])
+    image, _ = degrade(rendered.image, rng, profile=profile)
+    found = extract_ed_card(prepare_page(Page("ed.png", 1, "0" * 64, to_bgr(image)), ocr), ocr)
+    date_of_birth = found["date_of_birth"]
+    assert date_of_birth.value == rendered.fields["date_of_birth"] or date_of_birth.confidence < 0.6
+
+
+def test_sure_date_is_not_doubted_for_a_garbled_second_reading(ocr: TesseractEngine) -> None:
+    """A clean card whose page reading of the date was right at 0.90 while the field read on
+    its own gave Ol for 01 and the digits-only reading lost a digit: readings that find no
+    date do not make a sure one doubtful."""
+    rng = random.Random("edclean-ed-33")
+    identity = random_identity(rng, AS_OF)
+    rendered = render_ed_card(identity, rng, ticked=rng.random() < 0.8, mark=rng.choice(MARKS))
+    image, _ = degrade(rendered.image, rng, profile="clean")
+    found = extract_ed_card(prepare_page(Page("ed.png", 1, "0" * 64, to_bgr(image)), ocr), ocr)
+    assert found["date_of_birth"].value == rendered.fields["date_of_birth"]
+    assert found["date_of_birth"].confidence >= 0.6
