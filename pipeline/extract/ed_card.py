@@ -27,6 +27,7 @@ from pipeline.extract.residence_card import (
     CardImage,
     flatten_background,
     locate_card,
+    picture_frame,
     read_stacked,
 )
 from pipeline.ocr import BBox, Line, OcrEngine, Word, union_bbox
@@ -459,7 +460,9 @@ def _card_and_reading(page: PreparedPage, ocr: OcrEngine) -> tuple[CardImage, li
     """The card squared up and read, when a photo shows it on a background (its labels are
     too small and slanted for the page reading); else the page as prepared, with the
     reading classification already made."""
-    card = locate_card(page.image, aspect=ED_CARD_ASPECT, width=_CANONICAL_WIDTH)
+    card = locate_card(
+        page.image, aspect=ED_CARD_ASPECT, width=_CANONICAL_WIDTH, frame=picture_frame(page)
+    )
     if card.outline_found:
         return card, ocr.read(card.image, lang="eng", psm=3).lines
     if page.ocr is None:
