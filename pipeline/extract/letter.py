@@ -263,7 +263,8 @@ class _Reader:
             return self.field(None, 0.0, None)
         regions = (block.ink_region, block.beside_role)
         inks = [
-            pen_ink(self.page.image, region, self.height, self._print(region)) for region in regions
+            pen_ink(self.page.image, region, self.height, self._printed_words(region))
+            for region in regions
         ]
         ink, region = max(zip(inks, regions, strict=True))
         if ink >= SIGNED_INK:
@@ -272,7 +273,7 @@ class _Reader:
             return self.field(False, 0.8 + 0.2 * (1 - ink / UNSIGNED_INK), block.ink_region)
         return self.field(None, 0.3, region)
 
-    def _print(self, region: BBox) -> list[BBox]:
+    def _printed_words(self, region: BBox) -> list[BBox]:
         """Boxes of the printed words that reach into the region."""
         x, y, w, h = region
         return [
