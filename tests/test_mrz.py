@@ -260,8 +260,10 @@ def test_two_unknown_digits_in_one_field_are_not_guessed() -> None:
     assert reading.fields["document_number"].confidence < 0.5
 
 
-def test_per_character_alternatives_decide_what_the_check_digit_cannot() -> None:
-    # 6 and G weigh the same in a check digit: only the OCR's own doubt can tell them apart.
+def six_or_g_lattice(six: float, g: float) -> list[list[list[tuple[str, float]]]]:
+    """A zone whose document number's second character the OCR read as 6 and G with these
+    probabilities: 6 and G weigh the same in a check digit, so both readings pass every
+    check and only the OCR's own doubt can tell them apart."""
     lines = format_mrz(
         MrzData(
             "TD3",
@@ -277,16 +279,19 @@ def test_per_character_alternatives_decide_what_the_check_digit_cannot() -> None
         )
     )
     lattice = [[[(c, 0.95)] for c in line] for line in lines]
-    lattice[1][1] = [("6", 0.9), ("G", 0.05)]
+    lattice[1][1] = sorted([("6", six), ("G", g)], key=lambda option: -option[1])
+    return lattice
+
+
+def test_per_character_alternatives_decide_what_the_check_digit_cannot() -> None:
+    lattice = six_or_g_lattice(0.9, 0.05)
     reading = read_lattice("TD3", lattice, as_of=AS_OF)
     assert reading.valid and reading.fields["document_number"].value == "C6123456"
-    lattice[1][1] = [("G", 0.9), ("6", 0.05)]
-    reading = read_lattice("TD3", lattice, as_of=AS_OF)
+    reading = read_lattice("TD3", six_or_g_lattice(0.05, 0.9), as_of=AS_OF)
     assert reading.valid and reading.fields["document_number"].value == "CG123456"
     # A close call is read, but not vouched for; the reading it could not rule out is kept
     # for evidence from outside the zone.
-    lattice[1][1] = [("6", 0.6), ("G", 0.3)]
-    reading = read_lattice("TD3", lattice, as_of=AS_OF)
+    reading = read_lattice("TD3", six_or_g_lattice(0.6, 0.3), as_of=AS_OF)
     assert reading.fields["document_number"].value == "C6123456" and not reading.valid
     assert [rival[1][:8] for rival in reading.rivals] == ["CG123456"]
     assert parse_mrz(reading.rivals[0], as_of=AS_OF).valid

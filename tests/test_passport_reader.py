@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.extract.passport import extract_passport, settle_by_visual_zone, viz_mismatches
-from pipeline.mrz import MrzData, MrzField, detect_mrz, format_mrz, read_lattice
+from pipeline.mrz import MrzField, detect_mrz, read_lattice
 from pipeline.ocr import Line, OcrResult, TesseractEngine, Word
 from pipeline.page import Page, PreparedPage
 from samples.degrade import degrade
@@ -19,6 +19,7 @@ from samples.documents.passport import render_passport
 from samples.identity import random_identity
 from schemas.report import CONTRACT_FIELDS
 from tests.conftest import text_page, to_bgr
+from tests.test_mrz import six_or_g_lattice
 
 AS_OF = date(2026, 11, 23)
 MRZ_FIELDS = CONTRACT_FIELDS["passport"]
@@ -181,28 +182,6 @@ def test_the_visual_zone_is_compared_with_the_mrz() -> None:
     assert viz_mismatches(fields, _words("PASSPORT")) == []
 
 
-def _close_call() -> list[list[list[tuple[str, float]]]]:
-    """A zone whose document number's second character the OCR found 6 or, less surely, G:
-    6 and G weigh the same in a check digit, so both readings pass every check."""
-    lines = format_mrz(
-        MrzData(
-            "TD3",
-            "P",
-            "VNM",
-            "TRAN",
-            "AN",
-            "C6123456",
-            "VNM",
-            date(1990, 1, 2),
-            "M",
-            date(2030, 1, 2),
-        )
-    )
-    lattice = [[[(c, 0.95)] for c in line] for line in lines]
-    lattice[1][1] = [("6", 0.6), ("G", 0.3)]
-    return lattice
-
-
 @pytest.mark.parametrize(
     ("printed", "number", "valid"),
     [
@@ -215,7 +194,7 @@ def _close_call() -> list[list[list[tuple[str, float]]]]:
 def test_the_printed_page_settles_what_check_digits_cannot(
     printed: str, number: str, valid: bool
 ) -> None:
-    reading = read_lattice("TD3", _close_call(), as_of=AS_OF)
+    reading = read_lattice("TD3", six_or_g_lattice(0.6, 0.3), as_of=AS_OF)
     assert not reading.valid and reading.rivals
     settled = settle_by_visual_zone(reading, _words(printed), AS_OF)
     assert settled.valid is valid
@@ -223,6 +202,6 @@ def test_the_printed_page_settles_what_check_digits_cannot(
 
 
 def test_an_unsure_printed_number_settles_nothing() -> None:
-    reading = read_lattice("TD3", _close_call(), as_of=AS_OF)
+    reading = read_lattice("TD3", six_or_g_lattice(0.6, 0.3), as_of=AS_OF)
     faint = OcrResult([Line([Word("C6123456", 0.5, (0, 0, 10, 10))])])
     assert not settle_by_visual_zone(reading, faint, AS_OF).valid
