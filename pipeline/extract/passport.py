@@ -408,29 +408,40 @@ def viz_mismatches(fields: dict[str, MrzField], ocr: OcrResult) -> list[str]:
     return mismatches
 
 
-def _printed(name: str, value: str, visual: OcrResult) -> bool:
-    """Whether the visual zone prints this value of the field, in words read with confidence."""
-    words = {
-        re.sub(r"[^A-Z0-9]", "", w.text.upper())
-        for w in visual.words
-        if w.confidence >= CONFIDENT_VIZ_WORD
-    }
-    if name in ("date_of_birth", "date_of_expiry"):
-        return value in {day.isoformat() for day in _visual_dates(visual)}
-    if name in ("surname", "given_names"):
-        return all(part in words for part in value.split())
-    return value in words
+@dataclass(frozen=True)
+class _PrintedPage:
+    """What the visual zone prints in words read with confidence: the words (letters and
+    digits only) and the dates."""
+
+    words: frozenset[str]
+    days: frozenset[str]
+
+    @classmethod
+    def of(cls, visual: OcrResult) -> _PrintedPage:
+        words = frozenset(
+            re.sub(r"[^A-Z0-9]", "", w.text.upper())
+            for w in visual.words
+            if w.confidence >= CONFIDENT_VIZ_WORD
+        )
+        return cls(words, frozenset(day.isoformat() for day in _visual_dates(visual)))
+
+    def shows(self, name: str, value: str) -> bool:
+        if name in ("date_of_birth", "date_of_expiry"):
+            return value in self.days
+        if name in ("surname", "given_names"):
+            return all(part in self.words for part in value.split())
+        return value in self.words
 
 
-def _confirmed_over(winner: MrzReading, other: MrzReading, visual: OcrResult) -> bool:
+def _confirmed_over(winner: MrzReading, other: MrzReading, printed: _PrintedPage) -> bool:
     """Whether the printed page holds a value `winner` reads and `other` does not."""
     mine, theirs = winner.contract_fields(), other.contract_fields()
     for name, field in mine.items():
         rival = theirs.get(name)
         if rival is None or field.value == rival.value or not isinstance(field.value, str):
             continue
-        if _printed(name, field.value, visual) and not (
-            isinstance(rival.value, str) and _printed(name, rival.value, visual)
+        if printed.shows(name, field.value) and not (
+            isinstance(rival.value, str) and printed.shows(name, rival.value)
         ):
             return True
     return False
@@ -445,9 +456,10 @@ def settle_by_visual_zone(reading: MrzReading, visual: OcrResult, as_of: date) -
     if reading.valid or not reading.rivals:
         return reading
     candidates = [parse_mrz(lines, as_of=as_of) for lines in (reading.lines, *reading.rivals)]
+    printed = _PrintedPage.of(visual)
     for winner in candidates:
         others = [c for c in candidates if c is not winner]
-        if winner.valid and all(_confirmed_over(winner, other, visual) for other in others):
+        if winner.valid and all(_confirmed_over(winner, other, printed) for other in others):
             return replace(winner, corrections=reading.corrections)
     return reading
 
