@@ -158,7 +158,9 @@ def _label_of(text: str) -> tuple[str | None, float]:
     return best if best[1] >= _LABEL_MATCH else (None, best[1])
 
 
-def _field_regions(image: np.ndarray, lines: list[Line], ocr: OcrEngine) -> dict[str, BBox]:
+def _field_regions(
+    image: np.ndarray, flat: np.ndarray, lines: list[Line], ocr: OcrEngine
+) -> dict[str, BBox]:
     """Where each field is written: the writing room of the ruled box whose label names
     it. Labels come from the page reading where it found them; the label strips of boxes
     it left unnamed are read again in one pass (small print is often lost in a whole-page
@@ -172,7 +174,6 @@ def _field_regions(image: np.ndarray, lines: list[Line], ocr: OcrEngine) -> dict
             named[name] = min(holding, key=lambda b: b[2] * b[3])
     unnamed = [b for b in boxes if b not in named.values()]
     if len(named) < len(_LABELS) and unnamed:
-        flat, _ = flatten_background(image)
         strips = read_stacked(
             flat, [_label_strip(b) for b in unnamed], ocr, lang="eng", line_height=_LABEL_HEIGHT
         )
@@ -265,11 +266,14 @@ def _join_words(words: list[Word], spaces: list[float]) -> str:
 
 
 def _read_values(
-    image: np.ndarray, lines: list[Line], regions: dict[str, BBox], ocr: OcrEngine
+    flat: np.ndarray,
+    ink: np.ndarray,
+    lines: list[Line],
+    regions: dict[str, BBox],
+    ocr: OcrEngine,
 ) -> dict[str, tuple[str, float]]:
     """Text and confidence in each region: the page reading's words there, else one
     English pass over the regions it left empty."""
-    flat, ink = flatten_background(image)
     found = {name: _words_inside(lines, region) for name, region in regions.items()}
     # A field whose words hold no letter or digit (its frame's edge read as =) is unread.
     missing = [
@@ -331,12 +335,11 @@ def _read_reentry_box(
     return tick, label
 
 
-def _digits_only_date(image: np.ndarray, region: BBox, ocr: OcrEngine) -> tuple[date | None, float]:
+def _digits_only_date(flat: np.ndarray, region: BBox, ocr: OcrEngine) -> tuple[date | None, float]:
     """A handwritten Day Month Year read again as digits only (a 1 written with a serif
     reads as a bracket otherwise); the whitelist drops the spaces, so eight digits are
     taken as DDMMYYYY. Tesseract gives the run it joins across spaces next to no
     confidence, right or wrong, so the date is worth more as a witness than alone."""
-    flat, _ = flatten_background(image)
     words = read_stacked(
         flat, [region], ocr, lang="eng", whitelist="0123456789", line_height=_VALUE_HEIGHT
     )[0]
@@ -348,7 +351,7 @@ def _digits_only_date(image: np.ndarray, region: BBox, ocr: OcrEngine) -> tuple[
 
 
 def _date_of_birth(
-    image: np.ndarray, region: BBox, ocr: OcrEngine, text: str, confidence: float
+    flat: np.ndarray, region: BBox, ocr: OcrEngine, text: str, confidence: float
 ) -> tuple[date | None, float]:
     """The handwritten date of birth and how sure it is. The page reading often garbles one
     of the written groups (07 as OF, 12 as 42) on a perfectly clean card, while the field
@@ -360,13 +363,12 @@ def _date_of_birth(
     and neither other reading finds a date to set against it (on a clean card the lone
     reading garbled a written 01 as Ol and the digits-only one lost a digit)."""
     day = parse_date(text)
-    flat, _ = flatten_background(image)
     words = read_stacked(flat, [region], ocr, lang="eng", line_height=_VALUE_HEIGHT)[0]
     alone = parse_date(" ".join(w.text for w in words))
     alone_confidence = min((w.confidence for w in words), default=0.0)
     if day is not None and alone == day:
         return day, max(confidence, alone_confidence)
-    digits, digits_confidence = _digits_only_date(image, region, ocr)
+    digits, digits_confidence = _digits_only_date(flat, region, ocr)
     if alone is not None and digits == alone:
         return alone, alone_confidence
     if day is not None and (
@@ -384,7 +386,7 @@ T = TypeVar("T")
 
 
 def _confirmed(
-    image: np.ndarray,
+    flat: np.ndarray,
     region: BBox,
     ocr: OcrEngine,
     parse: Callable[[str], T | None],
@@ -394,7 +396,6 @@ def _confirmed(
     """A doubtful handwritten value read again on its own, scaled to a steady height: the
     same value from both readings is as sure as the surer one; a different one halves the
     trust in the first."""
-    flat, _ = flatten_background(image)
     words = read_stacked(flat, [region], ocr, lang="eng", line_height=_VALUE_HEIGHT)[0]
     if parse(" ".join(w.text for w in words)) == value:
         return value, max(confidence, min((w.confidence for w in words), default=0.0))
@@ -432,13 +433,12 @@ def passport_number(text: str, confidence: float) -> tuple[str | None, float]:
 
 
 def _confirmed_name(
-    image: np.ndarray, regions: list[BBox], ocr: OcrEngine, name: str, confidence: float
+    flat: np.ndarray, regions: list[BBox], ocr: OcrEngine, name: str, confidence: float
 ) -> float:
     """The confidence of a handwritten name that looks sure, once its two fields are read
     again on their own, scaled to a steady height and as capitals only: Tesseract is as
     sure of a written L read as E, or of a short word left out, as of a right reading, but
     a second reading rarely makes the same slip. Letters that differ halve the trust."""
-    flat, _ = flatten_background(image)
     readings = read_stacked(
         flat, regions, ocr, lang="eng", whitelist=_NAME_LETTERS, line_height=_VALUE_HEIGHT
     )
@@ -475,6 +475,8 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
     name, passport_number, nationality and date_of_birth."""
     card, lines = _card_and_reading(page, ocr)
     gray = card.image
+    # Handwriting is read off the card with its tint and light divided out, once for all.
+    flat, ink = flatten_background(gray)
     out = CardFields(page, card)
 
     tick, label = _read_reentry_box(gray, lines)
@@ -483,8 +485,8 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
     else:
         out.set_box("reentry_intent", tick.ticked, tick.confidence, tick.box)
 
-    regions = _field_regions(gray, lines, ocr)
-    values = _read_values(gray, lines, regions, ocr)
+    regions = _field_regions(gray, flat, lines, ocr)
+    values = _read_values(flat, ink, lines, regions, ocr)
 
     surname = name_part(*values.get("surname", ("", 0.0)))
     given = name_part(*values.get("given_names", ("", 0.0)))
@@ -493,7 +495,7 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
     confidence = min(surname[1], given[1])
     if name and confidence >= _SURE_NAME:
         confidence = _confirmed_name(
-            gray, [regions[n] for n in ("surname", "given_names")], ocr, name, confidence
+            flat, [regions[n] for n in ("surname", "given_names")], ocr, name, confidence
         )
     out.set_box(
         "name",
@@ -506,7 +508,7 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
     written = _packed(text)
     if written is not None and confidence < _SURE and "passport_number" in regions:
         written, confidence = _confirmed(
-            gray, regions["passport_number"], ocr, _packed, written, confidence
+            flat, regions["passport_number"], ocr, _packed, written, confidence
         )
     number, confidence = passport_number(written or "", confidence)
     out.set_box("passport_number", number, confidence, regions.get("passport_number"))
@@ -515,13 +517,13 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
     code, score = match_country(text) if text else (None, 0.0)
     confidence *= score
     if code is not None and confidence < _SURE:
-        code, confidence = _confirmed(gray, regions["nationality"], ocr, _country, code, confidence)
+        code, confidence = _confirmed(flat, regions["nationality"], ocr, _country, code, confidence)
     out.set_box("nationality", code, confidence, regions.get("nationality"))
 
     text, confidence = values.get("date_of_birth", ("", 0.0))
     day = parse_date(text)
     if "date_of_birth" in regions:
-        day, confidence = _date_of_birth(gray, regions["date_of_birth"], ocr, text, confidence)
+        day, confidence = _date_of_birth(flat, regions["date_of_birth"], ocr, text, confidence)
     out.set_box(
         "date_of_birth", day.isoformat() if day else None, confidence, regions.get("date_of_birth")
     )
