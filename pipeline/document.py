@@ -24,7 +24,17 @@ from schemas.report import DocumentReport, ExtractedField, FileError
 
 STAGES = ("load", "preprocess", "classify", "extract")
 # Fields whose values are masked in logs wherever they appear, once read.
-SENSITIVE_FIELDS = ("name", "surname", "given_names", "applicant_name", "detained_name", "address")
+SENSITIVE_FIELDS = (
+    "name",
+    "surname",
+    "given_names",
+    "applicant_name",
+    "detained_name",
+    "address",
+    "guarantor_name",  # the letters' other people, and a medical diagnosis
+    "submitted_by",
+    "diagnosis",
+)
 log = logging.getLogger(__name__)
 
 

@@ -9,7 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pipeline.document import register_read_values
 from pipeline.privacy import MASK, redact, register_sensitive
+from schemas.report import ExtractedField
 from tests.conftest import REPO
 from tests.test_end_to_end import AS_OF, EXPECTED, INBOX
 
@@ -86,3 +88,14 @@ def test_a_verbose_batch_logs_no_field_value(tmp_path: Path) -> None:
     for path in out.rglob("*"):
         if path.parent != out or path.is_dir():  # case folders and what is in them
             assert path.stat().st_mode & 0o077 == 0, path.name
+
+
+def test_the_people_and_diagnosis_a_letter_names_are_masked_once_read() -> None:
+    fields = {
+        "guarantor_name": ExtractedField(value="OKADA MASARU", confidence=0.9),
+        "submitted_by": ExtractedField(value="SUZUKI ICHIRO", confidence=0.9),
+        "diagnosis": ExtractedField(value="Chronic hepatitis B", confidence=0.9),
+    }
+    register_read_values(fields)
+    masked = redact("guarantor OKADA MASARU, sent by SUZUKI ICHIRO: Chronic hepatitis B")
+    assert "OKADA" not in masked and "SUZUKI" not in masked and "hepatitis" not in masked
