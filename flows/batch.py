@@ -30,7 +30,7 @@ from pipeline.case import (
 )
 from pipeline.document import FileResult, read_file, register_read_values
 from pipeline.ocr import TesseractEngine
-from pipeline.report import summarize, write_case_report, write_summary
+from pipeline.report import PagePreview, summarize, write_case_report, write_summary
 from pipeline.storage import atomic_write
 from schemas.report import CaseSummary, DocumentReport, Report
 
@@ -42,20 +42,25 @@ _progress_listeners: list[ProgressCallback] = []
 def read_file_task(path: Path, rel: str, settings: RunSettings, index: int) -> FileResult:
     """OCR and extraction of one file. Task names carry an index, never the file's name,
     which may hold the applicant's name."""
-    return read_file(path, rel, TesseractEngine(), settings.as_of, settings.limits)
+    return read_file(
+        path, rel, TesseractEngine(), settings.as_of, settings.limits, previews=not settings.redact
+    )
 
 
 @task(name="report-case", cache_policy=NO_CACHE, task_run_name="report-case-{index}")
 def report_case_task(
     case: CaseInput,
     documents: list[DocumentReport],
+    previews: dict[tuple[str, int], PagePreview],
     out: Path,
     settings: RunSettings,
     fingerprint: str,
     index: int,
 ) -> CaseSummary:
+    """Verify the case and write its report, with the page previews its files' readers made
+    (the files themselves are not read again: the watch folder may have filed them away)."""
     report = build_report(case, documents, settings)
-    write_case_report(report, out, case.root, redact=settings.redact)
+    write_case_report(report, out, previews, redact=settings.redact)
     mark_done(out, case.case_id, fingerprint)
     return summarize(report)
 
@@ -77,6 +82,16 @@ def write_timings(
     ]
     content = {"files": files, "verify_and_report": report_seconds}
     atomic_write(out / "timings.json", json.dumps(content, indent=1) + "\n")
+
+
+def _take_previews(results: dict[str, FileResult]) -> dict[tuple[str, int], PagePreview]:
+    """The page previews of a case's files by (file, page), taken out of the results so that
+    a long batch does not keep every page it has read until its end."""
+    previews: dict[tuple[str, int], PagePreview] = {}
+    for rel, result in results.items():
+        previews.update({(rel, page): preview for page, preview in result.previews.items()})
+        result.previews = {}
+    return previews
 
 
 def _tell_progress(files_done: int, files_total: int, cases_skipped: int) -> None:
@@ -108,16 +123,23 @@ def batch_flow(
 
     report_seconds: dict[str, float] = {}
 
-    def report(case: CaseInput, documents: list[DocumentReport]) -> None:
+    def report(case: CaseInput, per_file: dict[str, FileResult]) -> None:
         started = time.perf_counter()
+        documents = [d for name in case.files for d in per_file[name].documents]
         summaries[case.case_id] = report_case_task(
-            case, documents, out, settings, fingerprints[case.case_id], len(summaries)
+            case,
+            documents,
+            _take_previews(per_file),
+            out,
+            settings,
+            fingerprints[case.case_id],
+            len(summaries),
         )
         report_seconds[case.case_id] = time.perf_counter() - started
 
     for case in todo:
         if not case.files:  # an empty case folder is reported at once: everything is missing
-            report(case, [])
+            report(case, {})
     jobs = [(case, rel) for case in todo for rel in case.files]
     futures = {
         read_file_task.submit(case.root / rel, rel, settings, index): (case, rel)
@@ -131,7 +153,7 @@ def batch_flow(
             register_read_values(document.fields)
         _tell_progress(finished, len(jobs), len(done))
         if len(results[case.case_id]) == len(case.files):
-            report(case, [d for name in case.files for d in results[case.case_id][name].documents])
+            report(case, results[case.case_id])
     ordered = [summaries[case.case_id] for case in cases]
     write_summary(out, ordered)
     write_timings(out, results, report_seconds)
@@ -163,12 +185,13 @@ def case_flow(
     fingerprint = case_fingerprint(case, settings.key())
     if is_up_to_date(out, case_id, fingerprint):
         return _summary_on_disk(out, case_id)
-    futures = [
-        read_file_task.submit(case_dir / rel, rel, settings, index)
+    futures = {
+        rel: read_file_task.submit(case_dir / rel, rel, settings, index)
         for index, rel in enumerate(case.files)
-    ]
-    documents = [document for future in futures for document in future.result().documents]
-    return report_case_task(case, documents, out, settings, fingerprint, 0)
+    }
+    results = {rel: future.result() for rel, future in futures.items()}
+    documents = [document for result in results.values() for document in result.documents]
+    return report_case_task(case, documents, _take_previews(results), out, settings, fingerprint, 0)
 
 
 def run_batch(

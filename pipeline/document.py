@@ -20,9 +20,9 @@ from pipeline.load import LoadLimits, load_file
 from pipeline.ocr import OcrEngine
 from pipeline.preprocess import prepare_page
 from pipeline.privacy import register_sensitive
+from pipeline.report import PagePreview, make_preview
 from schemas.report import DocumentReport, ExtractedField, FileError
 
-STAGES = ("load", "preprocess", "classify", "extract")
 # Fields whose values are masked in logs wherever they appear, once read.
 SENSITIVE_FIELDS = (
     "name",
@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 class FileResult:
     documents: list[DocumentReport]
     seconds: dict[str, float] = field(default_factory=dict)  # time per stage
+    # The report's view of each loaded page, by page number: the report is written in another
+    # process, which would otherwise load and decode the whole file again.
+    previews: dict[int, PagePreview] = field(default_factory=dict)
 
 
 class _Stopwatch:
@@ -84,9 +87,12 @@ def read_file(
     ocr: OcrEngine,
     as_of: date,
     limits: LoadLimits | None = None,
+    *,
+    previews: bool = True,
 ) -> FileResult:
     """Every page of the file as a DocumentReport; an unreadable file or page gives a report
-    with its error, so the case and the batch go on."""
+    with its error, so the case and the batch go on. With `previews`, each loaded page's
+    preview for the report too (a redacted report shows no page, so it needs none)."""
     watch = _Stopwatch()
     try:
         with watch.stage("load"):
@@ -94,6 +100,10 @@ def read_file(
     except UnreadableFile as error:
         report = _error_report(rel, _sha256_or_empty(path), 1, error.reason, str(error))
         return FileResult([report], dict(watch.seconds))
+    page_previews: dict[int, PagePreview] = {}
+    if previews:
+        with watch.stage("preview"):  # a page that fails to read is still shown in the report
+            page_previews = {page.page: make_preview(page.image) for page in pages}
     documents: list[DocumentReport] = []
     for page in pages:
         try:
@@ -128,4 +138,4 @@ def read_file(
                 fields=fields,
             )
         )
-    return FileResult(documents, dict(watch.seconds))
+    return FileResult(documents, dict(watch.seconds), page_previews)

@@ -72,6 +72,9 @@ def test_every_contract_file_is_written(sample_run: dict[str, Any]) -> None:
         assert report.case_id == case_id and report.as_of.isoformat() == AS_OF
         html = (out / case_id / "report.html").read_text("utf-8")
         assert case_id in html and report.verdict.replace("_", " ") in html
+        # Each page read shows its thumbnail, made by the worker process that read it.
+        read = [d for d in report.documents if not d.errors]
+        assert html.count("data:image/jpeg;base64,") >= len(read) > 0, case_id
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     assert sorted(row["case_id"] for row in summary) == sorted(expected)
     assert set(summary[0]) == {"case_id", "procedure", "verdict", "missing", "errors"}
