@@ -197,7 +197,12 @@ def _load_pdf(data: bytes, rel: str, sha256: str, limits: LoadLimits) -> list[Pa
                 pdfium_page = rendered[index]
                 width_pt, height_pt = pdfium_page.get_size()
                 _check_size(round(width_pt * scale), round(height_pt * scale), limits)
-                image = pdfium_page.render(scale=scale).to_pil()
+                # pdfium draws BGR, the pages' layout: copied as is, not through PIL's RGB and
+                # back (which cost twice the rendering itself).
+                bitmap = pdfium_page.render(
+                    scale=scale, force_bitmap_format=pypdfium2.raw.FPDFBitmap_BGR
+                )
+                image = np.array(bitmap.to_numpy())  # a copy: the bitmap's buffer is pdfium's
                 plumber_page = plumber.pages[index]
                 words = [
                     (
@@ -217,7 +222,7 @@ def _load_pdf(data: bytes, rel: str, sha256: str, limits: LoadLimits) -> list[Pa
                         rel,
                         index + 1,
                         sha256,
-                        _to_bgr(image),
+                        image,
                         text_layer=plumber_page.extract_text() or "",
                         form_fields=values,
                         text_layer_words=words,

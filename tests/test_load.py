@@ -118,3 +118,17 @@ def test_limits_refuse_huge_tiny_and_long_files(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile) as long:
         load_file(path, "long.tif", limits)
     assert long.value.reason == "too_many_pages"
+
+
+def test_pdf_pages_are_bgr_like_every_other_page(tmp_path: Path) -> None:
+    """A red square drawn in the PDF is red in the page's BGR pixels, where it was drawn."""
+    path = tmp_path / "red.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=(200, 100))
+    pdf.setFillColorRGB(1, 0, 0)
+    pdf.rect(36, 36, 36, 36, stroke=0, fill=1)  # half an inch from the bottom-left corner
+    pdf.save()
+    (page,) = load_file(path, "red.pdf")
+    assert page.image.shape == (278, 556, 3) and page.image.flags.c_contiguous
+    # 200 dpi: the square spans 100-200 px from the left and from the bottom (178-78 from top).
+    assert page.image[128, 150].tolist() == [0, 0, 255]
+    assert page.image[20, 20].tolist() == [255, 255, 255]
