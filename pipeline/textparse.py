@@ -303,6 +303,11 @@ _REPAIR_PENALTY = 0.85
 _MALFORMED_FACTOR = 0.2
 
 
+def lookalikes(first: str, second: str) -> bool:
+    """Whether two characters are a digit and the letter OCR takes it for (0 and O, 2 and Z)."""
+    return _TO_LETTER.get(first) == second or _TO_LETTER.get(second) == first
+
+
 def printed_malformed(number: str) -> bool:
     """Whether a card number read as `number` (capitals and digits) is malformed in a way no
     look-alike explains: letters at both ends, digits between them but for letters no digit

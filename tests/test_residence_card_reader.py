@@ -232,6 +232,7 @@ def test_card_number_ending_in_jf_is_read_exactly(seed: int, ocr: TesseractEngin
         ("5JB95042377LA", "5JB95042377LA", "秋号HB95042377LA", "JB95042377LA"),
         ("5JS24821016JX", "3JS24821016JX", "天5524821016JX", "JS24821016JX"),
         ("5JO67414787QK", "5JO67414787QK", "JO67414787QK", "JO67414787QK"),
+        ("3JB95042377LA", "25JB95042377LA", "秋号HB95042377LA", "JB95042377LA"),  # 2 glyphs
         # A 9 for a 0 among the Japanese digits is that model's known slip.
         ("AL07595205RB", "AL07595205RB", "A」97595205R8", "AL07595205RB"),
     ],
@@ -256,6 +257,25 @@ def test_card_number_read_alike_at_two_scales_without_support_stays_doubted(
     english: str, second: str, japanese: str
 ) -> None:
     assert reconcile_card_number(english, japanese, 0.3, second, 0.9)[2] < 0.6
+
+
+@pytest.mark.parametrize(
+    ("english", "japanese", "expected"),
+    [
+        ("XL591721162ZZ", "XL59172116ZZ", "XL59172116ZZ"),  # 6ZZ read as 62ZZ
+        ("AHO04028463YY", "AH04028463YY", "AH04028463YY"),  # 0 read as O0
+        ("KD0O7238710RT", "KD07238710RT", "KD07238710RT"),
+    ],
+)
+def test_card_number_with_a_glyph_read_twice_as_its_look_alike_is_the_japanese_reading(
+    english: str, japanese: str, expected: str
+) -> None:
+    """The English model reads a glyph as itself and its look-alike at both scales: the
+    Japanese reading is taken, well formed, but as a doubt, since a number printed one
+    digit too long would read the same."""
+    number, well_formed, confidence = reconcile_card_number(english, japanese, 0.9, english, 0.9)
+    assert (number, well_formed) == (expected, True)
+    assert confidence < 0.6
 
 
 def test_card_number_with_a_digit_both_models_read_before_it_is_not_trusted() -> None:

@@ -35,6 +35,7 @@ from pipeline.textparse import (
     DOUBTFUL_DATE_CONFIDENCE,
     fold_for_matching,
     is_unlimited,
+    lookalikes,
     match_country,
     match_status,
     match_work_restriction,
@@ -593,7 +594,7 @@ _ALIKE_AT_TWO_SCALES = 0.75
 formed with no look-alike swapped, and whose eight digits the Japanese model read too,
 while the Japanese letters went astray (WOQ for WQ, I or H for J, a last letter lost at
 the card's edge, the label run into the number). Measured on 480 rendered card fronts in
-four conditions (tools/card_bench.py, the readings logged): 23 such numbers, all right.
+four conditions (tools/card_bench.py, the readings logged): 26 such numbers, all right.
 Above the verifier's 0.6, below two models agreeing outright."""
 
 
@@ -668,34 +669,45 @@ def _digits_read_alike(english_digits: str, japanese: str) -> bool:
     )
 
 
-def _label_digit_is_junk(english: str, second: str, japanese: str) -> bool:
-    """Whether a leading digit of the English readings (5JS24821016JX) is the label 番号 run
-    into the number and not a digit printed before it: the two scales make different digits
-    of it, or the Japanese reading shows the label as kana or kanji there, or reads the rest
-    alone as the whole number. A number printed one digit too long keeps its digit."""
+def _label_digits_are_junk(english: str, second: str, japanese: str) -> bool:
+    """Whether leading digits of the English readings (5JS24821016JX, 25JB95042377LA) are
+    the label 番号 run into the number and not digits printed before it: the two scales make
+    different digits of it, or the Japanese reading shows the label as kana or kanji there,
+    or reads the rest alone as the whole number. A number printed too long keeps its digit."""
     compact = _alnum(japanese)
     return len(compact) <= _CARD_NUMBER_LENGTH and (
         _alnum(english)[:1] != _alnum(second)[:1]
         or bool(_KANA_KANJI.match(japanese.lstrip()))
-        or compact == _alnum(english)[1:]
+        or compact == _alnum(english).lstrip("0123456789")
     )
 
 
 def _read_alike_at_two_scales(english: str, second: str, japanese: str) -> str | None:
     """The number the English model read alike at both scales, as printed (no look-alike
     swapped), when the Japanese model read its digits too."""
-    junk_digit = _label_digit_is_junk(english, second, japanese)
+    junk_digits = _label_digits_are_junk(english, second, japanese)
     numbers = []
     for reading in (english, second):
         compact = _alnum(reading)
-        if len(compact) == _CARD_NUMBER_LENGTH + 1 and compact[0].isdigit() and junk_digit:
-            compact = compact[1:]
+        extra = len(compact) - _CARD_NUMBER_LENGTH
+        if 0 < extra <= _LABEL_GLYPHS and compact[:extra].isdigit() and junk_digits:
+            compact = compact[extra:]
         numbers.append(compact)
     number = numbers[0]
     as_printed = parse_card_number(number) == (number, True, 1.0)  # no look-alike swapped
     if number == numbers[1] and as_printed and _digits_read_alike(number[2:10], japanese):
         return number
     return None
+
+
+def _twin_doubled(reading: str, number: str) -> bool:
+    """Whether `reading` is `number` with one glyph read twice, as itself and as its
+    look-alike (AHO04028463YY, XL591721162ZZ): the English model does so at some sizes."""
+    return len(reading) == len(number) + 1 and any(
+        reading[:i] + reading[i + 1 :] == number
+        and any(lookalikes(reading[i], reading[j]) for j in (i - 1, i + 1) if 0 <= j < len(reading))
+        for i in range(len(reading))
+    )
 
 
 def reconcile_card_number(
@@ -754,6 +766,14 @@ def reconcile_card_number(
     ):
         # The English model drops a last letter at the card's edge (0D45224744P); a number
         # printed one short the Japanese model reads short too.
+        return japanese_number, True, doubted * japanese_factor
+    if (
+        japanese_formed
+        and english_number == second_number
+        and _twin_doubled(english_number or "", japanese_number or "")
+    ):
+        # Well formed as the Japanese model read it, but a number printed one digit too
+        # long reads alike, so a person decides.
         return japanese_number, True, doubted * japanese_factor
     if english_number and english_number == second_number:
         agreed = min(english_confidence, japanese_confidence)
