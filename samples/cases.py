@@ -108,7 +108,9 @@ class CasePlan:
 
     @property
     def verdict(self) -> str:
-        return "incomplete" if self.fault else "complete"
+        if self.fault:
+            return "incomplete"
+        return "needs_review" if "RESIDENCE_CARD_EXPIRED" in self.findings else "complete"
 
 
 def _is_limited(identity: Identity) -> bool:
@@ -380,11 +382,17 @@ def plan_case(
     has_form = any(d.kind == "form" for d in documents)
     write_case_yaml = not has_form or rng.random() < 0.7
     findings = list(FAULTS[fault].findings) if fault else []
+    departure, planned_return = _trip_dates(documents, case_yaml)
     if (
-        _passport_runs_out_abroad(documents, case_yaml, identity)
+        _passport_runs_out_abroad(documents, planned_return, identity)
         and "PASSPORT_EXPIRED" not in findings
     ):
         findings.append("PASSPORT_EXPIRED")
+    if (
+        _card_runs_out_abroad(documents, planned_return, identity, max(as_of, departure or as_of))
+        and "RESIDENCE_CARD_EXPIRED" not in findings
+    ):
+        findings.append("RESIDENCE_CARD_EXPIRED")
     return CasePlan(
         case_id=case_id,
         procedure=procedure,
@@ -399,19 +407,41 @@ def plan_case(
     )
 
 
+def _trip_dates(
+    documents: list[DocumentPlan], case_yaml: dict[str, Any]
+) -> tuple[date | None, date | None]:
+    """The departure and return the pipeline reads: the form's, else case.yaml's."""
+    departure, planned_return = case_yaml.get("planned_departure"), case_yaml.get("planned_return")
+    for document in documents:
+        if document.kind == "form":
+            answers = document.options["answers"]
+            departure = answers.get("date_of_departure", departure)
+            planned_return = answers.get("date_of_reentry", planned_return)
+    return departure, planned_return
+
+
 def _passport_runs_out_abroad(
-    documents: list[DocumentPlan], case_yaml: dict[str, Any], identity: Identity
+    documents: list[DocumentPlan], planned_return: date | None, identity: Identity
 ) -> bool:
     """A trip planned past the passport's expiry draws a note (PASSPORT_EXPIRED, info) from a
     correct pipeline even in a case with no fault: a multi-year re-entry permit often
     outlasts the passport, so the truth has to say so rather than the plan avoid it."""
     if not any(d.kind == "passport" for d in documents):
         return False
-    planned_return = case_yaml.get("planned_return")
-    for document in documents:
-        if document.kind == "form":
-            planned_return = document.options["answers"].get("date_of_reentry", planned_return)
     return planned_return is not None and identity.passport_expiry < planned_return
+
+
+def _card_runs_out_abroad(
+    documents: list[DocumentPlan], planned_return: date | None, identity: Identity, leaving: date
+) -> bool:
+    """Likewise a card that lapses abroad before the stay does (a permanent resident's card
+    runs seven years; renewing it needs the holder in Japan) draws a warning
+    (RESIDENCE_CARD_EXPIRED) and so a review, even in a case with no fault."""
+    if planned_return is None or not any(d.kind == "card_front" for d in documents):
+        return False
+    valid_until = identity.card_valid_until
+    stay_outlasts_card = identity.stay_expiry is None or identity.stay_expiry > valid_until
+    return leaving <= valid_until < planned_return and stay_outlasts_card
 
 
 def choose_fault(procedure: str, rng: random.Random, *, rate: float = 0.5) -> str | None:

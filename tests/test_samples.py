@@ -330,7 +330,11 @@ def test_generated_cases_cover_every_procedure_with_consistent_truth(
     for truth in truths:
         folder = out / truth["case_id"]
         assert json.loads((folder / "truth.json").read_text("utf-8")) == truth
-        assert truth["verdict"] == ("incomplete" if truth["faults"] else "complete")
+        if truth["faults"]:
+            assert truth["verdict"] == "incomplete"
+        else:  # a card lapsing abroad is the one warning a case with no fault may draw
+            lapses = "RESIDENCE_CARD_EXPIRED" in truth["findings"]
+            assert truth["verdict"] == ("needs_review" if lapses else "complete")
         assert truth["as_of"] == AS_OF.isoformat()
         if not (folder / "case.yaml").exists():
             assert any(d["doc_type"] == "application_form" for d in truth["documents"])
@@ -415,3 +419,20 @@ def test_a_trip_past_the_passport_expiry_is_in_the_truth() -> None:
         outlasting += runs_out
         assert ("PASSPORT_EXPIRED" in plan.findings) == runs_out
     assert 0 < outlasting < 40
+
+
+def test_a_trip_past_the_card_validity_is_in_the_truth() -> None:
+    """The verifier warns of a card that lapses abroad while the stay outlasts it
+    (RESIDENCE_CARD_EXPIRED), so such a case's truth expects the warning and a review."""
+    lapsing = 0
+    for seed in range(60):
+        plan = plan_case("c", "reentry_permit", AS_OF, random.Random(seed), fault=None)
+        form = next(d for d in plan.documents if d.kind == "form")
+        identity = plan.identity
+        lapses = identity.card_valid_until < form.options["answers"]["date_of_reentry"] and (
+            identity.stay_expiry is None or identity.stay_expiry > identity.card_valid_until
+        )
+        lapsing += lapses
+        assert ("RESIDENCE_CARD_EXPIRED" in plan.findings) == lapses
+        assert plan.verdict == ("needs_review" if lapses else "complete")
+    assert 0 < lapsing < 60
