@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from rapidfuzz.distance import Levenshtein
 
 from schemas.reference import Period, StatusOfResidence, status_table
 
@@ -295,8 +296,9 @@ def other_name(identity: Identity, rng: random.Random) -> tuple[str, str]:
     of the applicant's name."""
     pool = _POOLS.get(identity.nationality, _POOLS["USA"])
     given_pool = pool.male if identity.sex == "M" else pool.female
-    others = [g for g in given_pool if g != identity.given_names]
-    surnames = [s for s in pool.surnames if s != identity.surname]
+    # Two letters apart at least (not WANG for YANG): one letter is what a misread makes.
+    others = [g for g in given_pool if Levenshtein.distance(g, identity.given_names) > 1]
+    surnames = [s for s in pool.surnames if Levenshtein.distance(s, identity.surname) > 1]
     if rng.random() < 0.5 and others:
         return identity.surname, rng.choice(others)
     return rng.choice(surnames), identity.given_names

@@ -503,11 +503,28 @@ SCENARIOS = [
         "complete",
     ),
     Scenario(
+        # Not a prefix the MRZ cut: a mismatch, though a letter apart, so one for a person.
         "a short passport name is not allowed to be a prefix",
         "special_reentry",
         case_of("special_reentry", ed_card(name="NGUYEN VAN ANH")),
+        "needs_review",
+        {"FIELD_MISMATCH"},
+    ),
+    Scenario(
+        "a name one misread letter apart is a mismatch for a person to check, not an error",
+        "extension_of_stay",
+        case_of("extension_of_stay", form("extension_of_stay", applicant_name="NGUYEN VAN AT")),
+        "needs_review",
+        {"FIELD_MISMATCH"},
+        items={"application_form": "present"},
+    ),
+    Scenario(
+        "a name two letters apart is another person's",
+        "extension_of_stay",
+        case_of("extension_of_stay", form("extension_of_stay", applicant_name="NGUYEN VAN TT")),
         "incomplete",
         {"FIELD_MISMATCH"},
+        items={"application_form": "invalid"},
     ),
     Scenario(
         "passport number on the ED card differs",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.verify.names import PrintedName, mrz_name, names_match
+from pipeline.verify.names import PrintedName, mrz_name, names_match, names_one_letter_apart
 
 
 @pytest.mark.parametrize(
@@ -72,3 +72,17 @@ def test_field_length_depends_on_the_mrz_format() -> None:
     surname, given = "SANTOS REYES", "MARIA CRISTINA ANA"
     assert mrz_name(surname, given, "TD2").may_be_cut
     assert not mrz_name(surname, given, "TD3").may_be_cut
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "apart"),
+    [
+        ("CHATYAPORN SUPAPORN", "CHAIYAPORN SUPAPORN", True),  # I read as T on a form
+        ("SUPAPORN CHATYAPORN", "CHAIYAPORN SUPAPORN", True),  # in the other order
+        ("LEE JWOO", "LEE JIWOO", True),  # a letter dropped
+        ("NGUYEN VAN TT", "NGUYEN VAN AN", False),
+        ("TRAN THI LAN", "NGUYEN VAN AN", False),
+    ],
+)
+def test_names_one_letter_apart(first: str, second: str, apart: bool) -> None:
+    assert names_one_letter_apart(PrintedName(first), PrintedName(second)) is apart

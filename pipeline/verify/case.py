@@ -39,6 +39,8 @@ class Hit:
     message: str
     documents: tuple[int, ...] = ()
     fields: tuple[str, ...] = ()
+    misread_likely: bool = False
+    """The failure may well be one glyph misread (two names a letter apart): a person checks."""
 
 
 @dataclass

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from rapidfuzz.distance import Levenshtein
+
 # ICAO 9303 part 3 transliterations that differ from simply dropping the diacritic.
 _ICAO_TRANSLITERATION = str.maketrans(
     {"Ä": "AE", "Ö": "OE", "Ü": "UE", "Å": "AA", "Æ": "AE", "Ø": "OE", "ß": "SS", "Þ": "TH"}
@@ -71,3 +73,14 @@ def mrz_name(surname: str, given_names: str, mrz_type: str | None) -> PrintedNam
     given_part = "<".join(given_names.split())
     in_mrz = f"{surname_part}<<{given_part}" if given_part else surname_part
     return PrintedName(f"{surname} {given_names}".strip(), len(in_mrz) >= field_length - 1)
+
+
+def names_one_letter_apart(first: PrintedName, second: PrintedName) -> bool:
+    """Whether two names differ in one letter only, in some word order (CHATYAPORN for
+    CHAIYAPORN): what one glyph misread by OCR makes of a name, so no proof of two people."""
+    for words_a in _spellings(first.text):
+        for words_b in _spellings(second.text):
+            for a in _orders(words_a):
+                if any(Levenshtein.distance(a, b) <= 1 for b in _orders(words_b)):
+                    return True
+    return False

@@ -16,6 +16,10 @@ DOUBT_NOTE = (
     " This rests on a value that was not read with confidence (see LOW_CONFIDENCE): check the"
     " document by eye."
 )
+MISREAD_NOTE = (
+    " The two differ in one letter only, as one misread glyph would make them: check the"
+    " documents by eye."
+)
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,9 @@ def rule(
 def run_rules(case: Case, rules: Iterable[Rule] = RULES) -> Iterator[Finding]:
     """Findings of every rule that applies to the case's procedure.
 
-    An error that rests on a doubtful read becomes a warning: the case then needs a person
-    (never `complete`) without the item being declared invalid on a possible misread.
+    An error that rests on a doubtful read, or that one misread glyph would explain, becomes
+    a warning: the case then needs a person (never `complete`) without the item being
+    declared invalid on a possible misread.
     """
     for each in rules:
         if not each.applies_to(case.procedure):
@@ -67,6 +72,9 @@ def run_rules(case: Case, rules: Iterable[Rule] = RULES) -> Iterator[Finding]:
             if severity == "error" and case.is_doubtful(hit.documents, hit.fields):
                 severity = "warning"
                 message += DOUBT_NOTE
+            elif severity == "error" and hit.misread_likely:
+                severity = "warning"
+                message += MISREAD_NOTE
             yield Finding(
                 code=each.code,
                 severity=severity,

@@ -16,7 +16,7 @@ from typing import Any
 
 from pipeline.verify import sources
 from pipeline.verify.case import Case, Hit
-from pipeline.verify.names import PrintedName, mrz_name, names_match
+from pipeline.verify.names import PrintedName, mrz_name, names_match, names_one_letter_apart
 from pipeline.verify.registry import rule
 from schemas.reference import country_code
 from schemas.report import PROCEDURE_IDS
@@ -43,6 +43,8 @@ class Fact:
     """Whether two authoritative documents may disagree (an old and a renewed passport):
     then the others need only match one of them."""
     same: Callable[[Any, Any], bool]
+    misread_apart: Callable[[Any, Any], bool] | None = None
+    """Whether two values that differ may differ by one misread glyph only."""
 
 
 def _text_field(name: str, normalize: Callable[[str], Any] = str) -> Reader:
@@ -118,6 +120,7 @@ NAME = Fact(
     anchor="passport",
     anchors_may_differ=False,
     same=names_match,
+    misread_apart=names_one_letter_apart,
 )
 DATE_OF_BIRTH = Fact(
     "date of birth",
@@ -183,12 +186,14 @@ def disagreements(case: Case, fact: Fact) -> Iterator[Hit]:
         if any(fact.same(reading.value, other.value) for other in pool):
             continue
         compared = " or ".join(f"{case.label(o.index)} ({', '.join(o.fields)})" for o in pool)
+        apart = fact.misread_apart
         yield Hit(
             f"The {fact.what} on {case.label(reading.index)} ({', '.join(reading.fields)})"
             f" does not match {compared}: one of them is misread, mistyped or not the"
             " applicant's.",
             (*(o.index for o in pool), reading.index),
             tuple(dict.fromkeys((*(f for o in pool for f in o.fields), *reading.fields))),
+            misread_likely=apart is not None and any(apart(reading.value, o.value) for o in pool),
         )
 
 
