@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
+from prefect.server.api.server import SubprocessASGIServer
+from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from flows.settings import configure_logging
@@ -210,7 +213,22 @@ def run_batch(
     if progress:
         _progress_listeners.append(progress)
     try:
-        return batch_flow.with_options(task_runner=runner)(inbox, out, settings, force)
+        with _workers_share_the_server():
+            return batch_flow.with_options(task_runner=runner)(inbox, out, settings, force)
     finally:
         if progress:
             _progress_listeners.remove(progress)
+
+
+@contextmanager
+def _workers_share_the_server() -> Iterator[None]:
+    """Worker processes start as fresh interpreters: with no PREFECT_API_URL, each started an
+    embedded Prefect server of its own (some 10 s before its first file, and two servers
+    writing one SQLite database). They are pointed at this process's embedded server."""
+    if PREFECT_API_URL.value():
+        yield
+        return
+    server = SubprocessASGIServer()  # the one Prefect itself starts for this process
+    server.start()
+    with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+        yield
