@@ -16,7 +16,6 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
-from prefect.server.api.server import SubprocessASGIServer
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
@@ -228,6 +227,10 @@ def _workers_share_the_server() -> Iterator[None]:
     if PREFECT_API_URL.value():
         yield
         return
+    # Imported here, not with the module: it takes some 3 s, and every worker process and
+    # every command imports this module.
+    from prefect.server.api.server import SubprocessASGIServer
+
     server = SubprocessASGIServer()  # the one Prefect itself starts for this process
     server.start()
     with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
