@@ -629,12 +629,17 @@ def reconcile_name(english: str, japanese: str, japanese_confidence: float) -> t
     return name, min(japanese_confidence, _DOUBTED_NAME)
 
 
+def _alnum(text: str) -> str:
+    """Capitals and digits only, full-width ones made plain: a number as either model read it."""
+    return re.sub(r"[^A-Z0-9]", "", unicodedata.normalize("NFKC", text).upper())
+
+
 def _without_label_glyphs(english: str, japanese_number: str) -> str:
     """The English reading less the one or two characters its model made of the label
     (番号) that the span holds before the number (3JA53723307HX), when the rest is the
     number the Japanese model read (its label as kanji apart) well formed, or malformed with
     letters at both ends, so that what is cut off is no letter the Japanese model dropped."""
-    compact = re.sub(r"[^A-Z0-9]", "", english.upper())
+    compact = _alnum(english)
     extra = len(compact) - len(japanese_number)
     # Compared once look-alikes are put right by position (TFO26... for TF026...), and the
     # English model's own characters kept, so each swap still costs it confidence.
@@ -648,15 +653,11 @@ def _after_label_digit(english: str) -> str | None:
     and whose rest is a card number as printed, with no look-alike swapped: the label
     (番号) before the number read as a digit (8JU98716051JF), when the Japanese reading was
     too garbled to tell the label apart. Only ever taken as a doubt."""
-    compact = re.sub(r"[^A-Z0-9]", "", english.upper())
+    compact = _alnum(english)
     if len(compact) != _CARD_NUMBER_LENGTH + 1 or not compact[0].isdigit():
         return None
     number, well_formed, factor = parse_card_number(compact[1:])
     return number if well_formed and factor == 1.0 else None
-
-
-def _alnum(text: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "", unicodedata.normalize("NFKC", text).upper())
 
 
 def _digits_read_alike(english_digits: str, japanese: str) -> bool:
