@@ -415,6 +415,9 @@ _UNSEEN = 0.002
 # How much more probable the best valid reading must be than any other valid one (as a
 # log ratio) before it is called valid: e^2.3, ten times.
 _MARGIN = 2.3
+# Cost added to a reading whose check digit holds but whose value is implausible (a date
+# that does not exist, fillers read as letters): e^-4, fifty times less likely.
+_UNLIKELY = 4.0
 _KEEP = 6  # candidates per position and per checked field kept in the search
 # How sure plain text is of each character when the engine gives nothing finer: a word's
 # confidence says little about its characters, and most are right.
@@ -523,7 +526,7 @@ class _Resolver:
         def penalty(text: str) -> float | None:
             if not check_holds(text[:-1], text[-1]):
                 return None
-            return 0.0 if mrz_date(text[:-1], birth=birth, as_of=self.as_of) else 4.0
+            return 0.0 if mrz_date(text[:-1], birth=birth, as_of=self.as_of) else _UNLIKELY
 
         return penalty
 
@@ -532,8 +535,13 @@ class _Resolver:
             return self._date_penalty(check)
 
         def penalty(text: str) -> float | None:
-            holds = check_holds(text[:-1], text[-1], filler_allowed=check.filler_allowed)
-            return 0.0 if holds else None
+            if not check_holds(text[:-1], text[-1], filler_allowed=check.filler_allowed):
+                return None
+            # K and the filler both count 0, so the check cannot tell `613<<<K` from
+            # `613<<<<`; optional data is padded with fillers, and a "word" of K, X and C
+            # in it is fillers misread.
+            words = text[:-1].split(FILLER) if check.filler_allowed else []
+            return _UNLIKELY if any(_misread_fillers(word) for word in words) else 0.0
 
         return penalty
 
@@ -669,6 +677,11 @@ class _Resolver:
         return math.exp(-sum(costs) / len(costs))
 
 
+def _misread_fillers(word: str) -> bool:
+    """A "word" made only of the letters OCR reads fillers as is no name and no number."""
+    return bool(word) and set(word) <= set("KXC")
+
+
 def _clean_name(name_field: str) -> tuple[str, bool]:
     """Fillers the OCR read as letters. Names are separated by one filler and the surname
     from the given names by two, so after three in a row only filler follows; and a "word"
@@ -676,7 +689,7 @@ def _clean_name(name_field: str) -> tuple[str, bool]:
     run = name_field.find(FILLER * 3)
     result = name_field if run < 0 else name_field[:run].ljust(len(name_field), FILLER)
     words = result.split(FILLER)
-    result = FILLER.join(FILLER * len(w) if w and set(w) <= set("KXC") else w for w in words)
+    result = FILLER.join(FILLER * len(w) if _misread_fillers(w) else w for w in words)
     return result, result != name_field
 
 

@@ -237,6 +237,17 @@ def test_filler_runs_read_as_k_are_restored() -> None:
     assert reading.fields["given_names"].value == "ANNA MARIA"
 
 
+def test_a_filler_in_the_optional_data_half_read_as_k_is_no_rival() -> None:
+    """K and the filler both count 0 in a check digit, so `ZE184226B<<<K` passes as well as
+    `ZE184226B<<<<`; a lone K in the padding is a misread filler, not a close call that
+    leaves a clear zone unvouched for."""
+    lattice = [[[(c, 0.95)] for c in line] for line in SPECIMEN]
+    lattice[1][40] = [(FILLER, 0.55), ("K", 0.45)]
+    reading = read_lattice("TD3", lattice, as_of=date(2010, 1, 1))
+    assert reading.valid and not reading.rivals
+    assert reading.fields["personal_number"].value == "ZE184226B"
+
+
 def test_line_length_repair_drops_spaces_and_pads_fillers() -> None:
     lattice = fit_length("L898902C36UTO7408122F1204159ZE184226B<<<< 10", 44)
     assert "".join(alts[0][0] for alts in lattice) == SPECIMEN[1]

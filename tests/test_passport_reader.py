@@ -85,6 +85,39 @@ def test_the_zone_is_found_on_a_page_turned_a_quarter(turn: int) -> None:
     assert region.lines == 2 and region.characters == 44
 
 
+def _split_wide_letters(page: PreparedPage, mrz_lines: list[str]) -> int:
+    """A white stroke down the middle of every M and W of the zone: how blur and
+    binarization of a photo break wide letters into pieces. Returns how many were split."""
+    region = detect_mrz(page.image)
+    assert region is not None
+    x, y, w, h = region.box
+    ink = (page.image[y : y + h, x : x + w] < 128).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+    glyphs = sorted(
+        (stats[i] for i in range(1, count) if stats[i][3] > h / 6),
+        key=lambda box: (box[1] > h / 2, box[0]),  # line by line, left to right
+    )
+    text = "".join(mrz_lines)
+    assert len(glyphs) == len(text)  # one blob per character on a clean page
+    split = 0
+    for (left, top, width, height, _), char in zip(glyphs, text, strict=True):
+        if char in "MW":
+            middle = x + left + width // 2
+            page.image[y + top : y + top + height, middle - 1 : middle + 2] = 255
+            split += 1
+    return split
+
+
+@pytest.mark.parametrize("seed", [13, 21, 23])
+def test_wide_letters_broken_in_pieces_keep_their_cells(seed: int, ocr: TesseractEngine) -> None:
+    page, truth = _passport(seed, "clean")
+    assert _split_wide_letters(page, truth["_mrz"]) >= 2
+    fields = extract_passport(page, ocr, as_of=AS_OF)
+    assert {name: fields[name].value for name in MRZ_FIELDS} == {
+        name: truth[name] for name in MRZ_FIELDS
+    }
+
+
 def test_ordinary_text_pages_have_no_zone() -> None:
     gray = cv2.cvtColor(to_bgr(text_page()), cv2.COLOR_BGR2GRAY)
     assert detect_mrz(gray) is None

@@ -126,6 +126,24 @@ def _split_merged(boxes: np.ndarray, pitch: float) -> np.ndarray:
     return np.array(parts, np.float64)
 
 
+def _one_box_per_cell(boxes: np.ndarray, pitch: float) -> np.ndarray:
+    """Pieces of one glyph joined again. Blur and binarization break a wide letter (M, W)
+    into strokes well under a pitch apart; counted as cells of their own, every cell after
+    them would be read one place off and the line would no longer fit its length."""
+    boxes = boxes[np.argsort(boxes[:, 0] + boxes[:, 2] / 2)]
+    joined = [boxes[0]]
+    for box in boxes[1:]:
+        last = joined[-1]
+        if (box[0] + box[2] / 2) - (last[0] + last[2] / 2) >= 0.5 * pitch:
+            joined.append(box)
+            continue
+        left, top = min(last[0], box[0]), min(last[1], box[1])
+        right = max(last[0] + last[2], box[0] + box[2])
+        bottom = max(last[1] + last[3], box[1] + box[3])
+        joined[-1] = np.array([left, top, right - left, bottom - top])
+    return np.array(joined)
+
+
 def _rows(band: np.ndarray, count: int, length: int) -> list[_Row] | None:
     """The zone's lines in the band and the centre of each of their `length` cells. Cells
     follow the glyphs found (a photo's perspective stretches the pitch along the line);
@@ -140,7 +158,7 @@ def _rows(band: np.ndarray, count: int, length: int) -> list[_Row] | None:
         return None
     rows = []
     for line in lines:
-        boxes = line.members.astype(np.float64)
+        boxes = _one_box_per_cell(line.members.astype(np.float64), line.pitch)
         mid_x = boxes[:, 0] + boxes[:, 2] / 2
         # Count cells gap by gap: a pitch slightly off would put the far end a cell out.
         steps = np.maximum(1, np.round(np.diff(mid_x) / line.pitch))
