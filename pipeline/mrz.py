@@ -924,11 +924,16 @@ class TextLine:
         return float(self.members[-1, 0] + self.members[-1, 2])
 
 
-def text_mask(gray: np.ndarray) -> np.ndarray:
+def text_mask(gray: np.ndarray, glyph_height: int | None = None) -> np.ndarray:
     """Dark strokes on a light background, whatever the lighting: a black-hat transform keeps
     what is darker than its surroundings, and Otsu (with a floor, so that faint security
-    print stays out) splits ink from paper."""
-    kernel_size = max(9, round(max(gray.shape) / 100) | 1)
+    print stays out) splits ink from paper. The transform keeps only ink narrower than its
+    kernel: given the glyphs' height, the kernel is made twice that, so that a boldly printed
+    W or M is not hollowed out to a few dots; otherwise it is guessed from the image size."""
+    if glyph_height is None:
+        kernel_size = max(9, round(max(gray.shape) / 100) | 1)
+    else:
+        kernel_size = 2 * glyph_height + 1
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel_size, kernel_size))
     blackhat = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, kernel)
     otsu, _ = cv2.threshold(blackhat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)

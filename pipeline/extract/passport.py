@@ -148,7 +148,7 @@ def _rows(band: np.ndarray, count: int, length: int) -> list[_Row] | None:
     """The zone's lines in the band and the centre of each of their `length` cells. Cells
     follow the glyphs found (a photo's perspective stretches the pitch along the line);
     cells without a glyph are placed between their neighbours."""
-    mask = text_mask(band)
+    mask = text_mask(band, glyph_height=round(_TOP * _FONT_SIZE))
     boxes = glyph_boxes(mask, mask.shape[0] // 2, max_aspect=30.0)
     boxes = _split_merged(boxes, _ADVANCE * _FONT_SIZE).round().astype(np.int32)
     lines = [line for line in text_lines(boxes, mask.shape) if line.positions >= 20]
