@@ -440,8 +440,10 @@ def _position_candidates(alternatives: Alternatives, allowed: str) -> list[tuple
         if char in allowed:
             weights[char] = max(weights.get(char, 0.0), probability)
         # A character the alphabet forbids is certainly a look-alike of the truth; an
-        # allowed one might be, as far as the OCR was unsure.
-        spread = probability if char not in allowed else max(0.0, 1.0 - total) + 0.05
+        # allowed one might be, as far as the OCR was unsure, and never more likely than
+        # the character itself (a 5 the OCR gave 2% lends S no 10%).
+        unsure = max(0.0, 1.0 - total) + 0.05
+        spread = probability if char not in allowed else min(probability, unsure)
         for partner, weight in _PARTNERS.get(char, ()):
             if partner in allowed:
                 weights[partner] = max(weights.get(partner, 0.0), spread * weight * 0.8)
@@ -924,16 +926,13 @@ class TextLine:
         return float(self.members[-1, 0] + self.members[-1, 2])
 
 
-def text_mask(gray: np.ndarray, glyph_height: int | None = None) -> np.ndarray:
+def text_mask(gray: np.ndarray, glyph_height: int) -> np.ndarray:
     """Dark strokes on a light background, whatever the lighting: a black-hat transform keeps
     what is darker than its surroundings, and Otsu (with a floor, so that faint security
     print stays out) splits ink from paper. The transform keeps only ink narrower than its
-    kernel: given the glyphs' height, the kernel is made twice that, so that a boldly printed
-    W or M is not hollowed out to a few dots; otherwise it is guessed from the image size."""
-    if glyph_height is None:
-        kernel_size = max(9, round(max(gray.shape) / 100) | 1)
-    else:
-        kernel_size = 2 * glyph_height + 1
+    kernel, so the kernel is twice the glyphs' height: a boldly printed W or M is not
+    hollowed out to a few dots."""
+    kernel_size = max(9, 2 * glyph_height + 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel_size, kernel_size))
     blackhat = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, kernel)
     otsu, _ = cv2.threshold(blackhat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -1063,7 +1062,9 @@ def detect_mrz(gray: np.ndarray) -> MrzRegion | None:
     no such band is there (ordinary text lacks the even pitch and unbroken rows)."""
     scale = min(1.0, 1600 / max(gray.shape[:2]))
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    mask = text_mask(small)
+    # A kernel a fiftieth of the long side: the capitals' height on a data page that fills
+    # the picture, so that bold capitals of a page that size or smaller stay whole.
+    mask = text_mask(small, glyph_height=round(max(small.shape) / 100))
     best: tuple[float, int, list[TextLine]] | None = None
     for turns in (0, 1):  # as is, and a quarter turn counter-clockwise
         turned = _quarter_turn(mask, turns)

@@ -308,6 +308,17 @@ def test_per_character_alternatives_decide_what_the_check_digit_cannot() -> None
     assert parse_mrz(reading.rivals[0], as_of=AS_OF).valid
 
 
+def test_a_faint_alternative_lends_its_look_alikes_no_more_than_its_own_weight() -> None:
+    """An 8 read clearly, with a 5 among the template's faint runners-up: S (a look-alike
+    of 5, and worth 8 in a check digit) must not become a rival that keeps the zone
+    unvouched for."""
+    lattice = [[[(c, 0.95)] for c in line] for line in SPECIMEN]
+    lattice[1][1] = [("8", 0.87), ("6", 0.025), ("5", 0.017), ("B", 0.016)]
+    reading = read_lattice("TD3", lattice, as_of=date(2010, 1, 1))
+    assert reading.valid and not reading.rivals
+    assert reading.fields["document_number"].value == "L898902C3"
+
+
 @pytest.mark.parametrize("mrz_type", sorted(FORMATS))
 def test_every_format_is_read_with_the_contract_names(mrz_type: str) -> None:
     data = MrzData(

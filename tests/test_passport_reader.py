@@ -114,6 +114,14 @@ def _split_wide_letters(page: PreparedPage, mrz_lines: list[str]) -> int:
     return split
 
 
+@pytest.mark.parametrize("seed", [3001, 3003])
+def test_a_zone_printed_twice_as_heavy_is_found_the_right_way_up(seed: int) -> None:
+    page, _ = _passport(seed, "scan150", print_gain=2)
+    region = detect_mrz(page.image)
+    assert region is not None
+    assert region.rotation == 0 and region.lines == 2 and region.characters == 44
+
+
 @pytest.mark.parametrize("seed", [13, 21, 23])
 def test_a_heavily_printed_zone_is_read_field_for_field(seed: int, ocr: TesseractEngine) -> None:
     """Strokes half as thick again as the font's: a bold W or M must not be hollowed out
