@@ -218,6 +218,11 @@ def test_the_visual_zone_is_compared_with_the_mrz() -> None:
     short = {"surname": MrzField("KIM", 0.9, None)}
     assert viz_mismatches(short, _words("Surname KIN")) == ["surname"]
     assert viz_mismatches(short, _words("Nationality KOR")) == []
+    # The page OCR's own look-alikes in sans-serif capitals (I and l, O and 0) are no
+    # evidence against the MRZ.
+    choi = {"surname": MrzField("CHOI", 0.9, None), "given_names": MrzField("WEI", 0.9, None)}
+    assert viz_mismatches(choi, _words("Surname CHOL", "Given names wel")) == []
+    assert viz_mismatches(choi, _words("Surname CH0I", "Given names WEN")) == ["given_names"]
     # Given names too; a name the MRZ cut short is no mismatch.
     given = {"given_names": MrzField("JENNIFFR", 0.9, None)}
     assert viz_mismatches(given, _words("Given names JENNIFER")) == ["given_names"]

@@ -345,6 +345,15 @@ def _folded(text: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", text.upper()).translate(_LOOK_ALIKE_DIGITS)
 
 
+# Letters the page OCR confuses in the visual zone's sans-serif capitals (CHOI read CHOL,
+# WEI read "wel"): a name differing from the MRZ's only there is no evidence against it.
+_NAME_LOOK_ALIKES = str.maketrans("L1|0", "IIIO")
+
+
+def _name_folded(text: str) -> str:
+    return re.sub(r"[^A-Z]", "", text.upper().translate(_NAME_LOOK_ALIKES))
+
+
 def _visual_dates(ocr: OcrResult) -> list[date]:
     """Every date the visual zone prints (`12 APR 2031`, also two to a line) whose words were
     all read with confidence: a shaky reading of a printed date is no evidence against an MRZ
@@ -389,14 +398,11 @@ def viz_mismatches(fields: dict[str, MrzField], ocr: OcrResult) -> list[str]:
         near = [t for t in tokens if len(t) == len(wanted) and Levenshtein.distance(t, wanted) <= 2]
         if near and wanted not in tokens:
             mismatches.append("document_number")
-    printed = {
-        re.sub(r"[^A-Z]", "", w.text.upper())
-        for w in ocr.words
-        if w.confidence >= CONFIDENT_VIZ_WORD
-    }
+    printed = {_name_folded(w.text) for w in ocr.words if w.confidence >= CONFIDENT_VIZ_WORD}
     for name in ("surname", "given_names"):
         field = fields.get(name)
         for part in str(field.value).split() if field and field.value else ():
+            part = _name_folded(part)
             if len(part) < 3 or part in printed or any(p.startswith(part) for p in printed):
                 continue  # too short to tell, printed as read, or cut short by the MRZ
             # Two letters off is near for a long name, but makes KOR (the nationality) "near"
