@@ -178,6 +178,17 @@ def _phone(
     return photo, applied
 
 
+def with_print_gain(page: Image.Image, pixels: int) -> Image.Image:
+    """The page with its dark strokes thickened by `pixels` all round (thinned, if negative):
+    printers put down more or less ink than the font draws (laser-engraved zones print
+    heavy), and a reader must not know only the font's own weight."""
+    if not pixels:
+        return page
+    kernel = np.ones((2 * abs(pixels) + 1,) * 2, np.uint8)
+    rgb = _to_array(page)
+    return Image.fromarray(cv2.erode(rgb, kernel) if pixels > 0 else cv2.dilate(rgb, kernel))
+
+
 def degrade(
     image: Image.Image, rng: random.Random, *, profile: str
 ) -> tuple[Image.Image, list[str]]:

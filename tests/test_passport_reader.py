@@ -14,7 +14,7 @@ from pipeline.extract.passport import extract_passport, settle_by_visual_zone, v
 from pipeline.mrz import MrzField, detect_mrz, read_lattice
 from pipeline.ocr import Line, OcrResult, TesseractEngine, Word
 from pipeline.page import Page, PreparedPage
-from samples.degrade import degrade
+from samples.degrade import degrade, with_print_gain
 from samples.documents.passport import render_passport
 from samples.identity import random_identity
 from schemas.report import CONTRACT_FIELDS
@@ -30,11 +30,7 @@ def _passport(seed: int, profile: str, print_gain: int = 0) -> tuple[PreparedPag
     first (heavier print than the font draws, as laser-engraved zones are)."""
     rng = random.Random(seed)
     rendered = render_passport(random_identity(rng, AS_OF), rng)
-    page_image = rendered.image
-    if print_gain:
-        kernel = np.ones((2 * print_gain + 1,) * 2, np.uint8)
-        page_image = Image.fromarray(cv2.erode(np.asarray(page_image.convert("RGB")), kernel))
-    image, _ = degrade(page_image, rng, profile=profile)
+    image, _ = degrade(with_print_gain(rendered.image, print_gain), rng, profile=profile)
     bgr = to_bgr(image)
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     page = PreparedPage(

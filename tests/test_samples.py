@@ -19,7 +19,7 @@ from PIL import Image
 
 from pipeline.ocr import TesseractEngine
 from samples.cases import FAULTS, choose_fault, plan_case
-from samples.degrade import PROFILES, degrade
+from samples.degrade import PROFILES, degrade, with_print_gain
 from samples.documents.ed_card import render_ed_card
 from samples.documents.passport import (
     MrzData,
@@ -98,6 +98,15 @@ def test_td3_matches_the_icao_specimen() -> None:
         "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
     )
     assert check_digit("520727") == "3"  # ICAO 9303 part 3 worked example
+
+
+def test_print_gain_thickens_and_thins_strokes_without_moving_them() -> None:
+    page = Image.new("RGB", (200, 100), "white")
+    page.paste((0, 0, 0), (50, 40, 150, 46))  # a stroke 6 px thick
+    ink = {gain: np.asarray(with_print_gain(page, gain).convert("L")) < 128 for gain in (-1, 0, 1)}
+    assert ink[0].sum(axis=0)[100] == 6
+    assert ink[1].sum(axis=0)[100] == 8 and ink[-1].sum(axis=0)[100] == 4
+    assert ink[1][43, 100] and ink[-1][43, 100]  # same place, only thicker or thinner
 
 
 def test_long_names_are_truncated_keeping_the_surname() -> None:
