@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.extract.passport import extract_passport, settle_by_visual_zone, viz_mismatches
+from pipeline.extract.passport import (
+    _cell_scores,
+    _Row,
+    extract_passport,
+    settle_by_visual_zone,
+    viz_mismatches,
+)
 from pipeline.mrz import MrzField, detect_mrz, read_lattice
 from pipeline.ocr import Line, OcrResult, TesseractEngine, Word
 from pipeline.page import Page, PreparedPage
@@ -264,3 +270,18 @@ def test_an_unsure_printed_number_settles_nothing() -> None:
     reading = read_lattice("TD3", six_or_g_lattice(0.6, 0.3), as_of=AS_OF)
     faint = OcrResult([Line([Word("C6123456", 0.5, (0, 0, 10, 10))])])
     assert not settle_by_visual_zone(reading, faint, AS_OF).valid
+
+
+def test_a_cell_squeezed_to_nothing_is_scored_as_unread_not_a_crash() -> None:
+    """Glyph boxes found out of order can leave a cell with no width (a heavily printed
+    phone photo did): that cell reads as nothing, the others as usual."""
+    band = np.full((120, 400), 255, np.uint8)
+    row = _Row(
+        centers=np.array([40.0, 72.5, 72.5, 105.0]),
+        baseline=np.full(4, 80.0),
+        pitch=np.array([32.5, 0.0, -1.0, 32.5]),
+    )
+    scores = _cell_scores(band, row)
+    assert scores.shape[0] == 4
+    assert (scores[1] == -1).all() and (scores[2] == -1).all()
+    assert (scores[0] > -1).any()

@@ -204,13 +204,15 @@ def _cell_scores(band: np.ndarray, row: _Row) -> np.ndarray:
     for cell, (center, baseline, pitch) in enumerate(
         zip(row.centers, row.baseline, row.pitch, strict=True)
     ):
+        if not pitch > 0:  # cells found out of order: nothing to read there
+            continue
         zoom = _ADVANCE * _FONT_SIZE / pitch
         half_w = (t_w / 2 + _SHIFT) / zoom
         top = baseline - (_TOP * _FONT_SIZE + _SHIFT) / zoom
         bottom = baseline + (_BOTTOM * _FONT_SIZE + _SHIFT) / zoom
         x0, x1 = round(center - half_w), round(center + half_w)
         y0, y1 = round(top), round(bottom)
-        if x0 < 0 or y0 < 0 or x1 > band.shape[1] or y1 > band.shape[0]:
+        if x0 < 0 or y0 < 0 or x1 > band.shape[1] or y1 > band.shape[0] or x1 <= x0:
             continue
         window = cv2.resize(smooth[y0:y1, x0:x1], (t_w + 2 * _SHIFT, t_h + 2 * _SHIFT))
         window = window[_SHIFT - 1 : t_h + _SHIFT + 1]  # digits stand taller than letters
