@@ -671,10 +671,10 @@ class _Resolver:
     def text(self, spec: FieldSpec) -> str:
         return "".join(self.chosen[p] for p in spec.positions)
 
-    def mean_probability(self, spec: FieldSpec) -> float:
+    def mean_probability(self, positions: list[Position]) -> float:
         costs = [
             next(cost for char, cost in self.candidates[p] if char == self.chosen[p])
-            for p in spec.positions
+            for p in positions
         ]
         return math.exp(-sum(costs) / len(costs))
 
@@ -726,7 +726,13 @@ def read_lattice(
             fields[spec.name] = resolver.resolve_country(spec)
             continue
         text = resolver.text(spec)
-        probability = resolver.mean_probability(spec)
+        positions = spec.positions
+        if spec.name == "name":
+            # The name is what stands before the run of fillers that ends it: how surely the
+            # fillers after that were read (the far edge of a turned scan) says nothing of it.
+            run = text.find(FILLER * 3)
+            positions = positions[: run + 3] if run >= 0 else positions
+        probability = resolver.mean_probability(positions)
         check_ok = resolver.checks.get(spec.name)
         if check_ok is not None:
             if valid:
