@@ -344,17 +344,17 @@ def test_acroform_fields_without_printed_labels_are_found_by_their_names(
     assert "applicant_name" not in read
 
 
-def _passport_number_read(number: str, font: str, seed: str, tmp_path: Path) -> ExtractedField:
-    """The passport number read off a clean 200 dpi print of a table-style form whose value
-    font is `font` and whose passport number is `number`."""
+def _number_read(field: str, number: str, font: str, seed: str, tmp_path: Path) -> ExtractedField:
+    """The number `field` (passport_number, card_number) read off a clean 200 dpi print of a
+    table-style form whose value font is `font` and whose `field` is `number`."""
     rng = random.Random(seed)
-    identity = dataclasses.replace(random_identity(rng, AS_OF), passport_number=number)
+    identity = dataclasses.replace(random_identity(rng, AS_OF), **{field: number})
     style = dataclasses.replace(FormStyle.random(rng), value_font=font, arrangement="table")
     rendering = render_form("extension_of_stay", identity, FormAnswers(), rng, style)
     image = degrade(form_page_images(rendering.pdf_flat, dpi=200)[0], rng, profile="clean")[0]
     path = tmp_path / "form.png"
     image.save(path)
-    return _read_pages(path, TesseractEngine())[0]["passport_number"]
+    return _read_pages(path, TesseractEngine())[0][field]
 
 
 @pytest.mark.parametrize(
@@ -369,7 +369,7 @@ def test_a_passport_number_is_never_surely_wrong_about_i_and_1(
 ) -> None:
     """Tesseract reads a leading I as 1 with 0.95 confidence in several value fonts; the
     shape of the glyph tells them apart, or at least leaves the number for a person."""
-    read = _passport_number_read(number, font, f"twins-{font}", tmp_path)
+    read = _number_read("passport_number", number, font, f"twins-{font}", tmp_path)
     assert read.value == number or read.confidence < 0.6
 
 
@@ -377,14 +377,18 @@ def test_a_passport_number_is_never_surely_wrong_about_i_and_1(
 def test_a_clean_print_s_i_led_passport_number_is_read_surely(font: str, tmp_path: Path) -> None:
     """Tesseract reads the leading I as 1; on a clean 200 dpi print the glyph's shape puts
     it right surely enough that the case is not sent to a person for it (bench clean c003)."""
-    read = _passport_number_read("I23080252", font, f"twins-clean-{font}", tmp_path)
+    read = _number_read("passport_number", "I23080252", font, f"twins-clean-{font}", tmp_path)
     assert (read.value, read.confidence >= 0.6) == ("I23080252", True)
 
 
-def test_a_card_number_read_with_a_glyph_too_many_is_read_again(tmp_path: Path) -> None:
+def test_a_card_number_read_with_a_glyph_too_many_is_read_again_and_surely(
+    tmp_path: Path,
+) -> None:
     """The clean bench's form c018 (seed 20261123, printed at 200 dpi): Tesseract reads its
     DejaVu Sans "XL59172116ZZ" as "XL591721162ZZ" in the batch and at the retry's size, which
-    the verifier then reports as differing from the card's number."""
+    the verifier then reports as differing from the card's number; read right, the English
+    model still doubts it (0.53), and the Japanese model reading it alike makes it sure, so
+    the case is not sent to a person for it."""
     rng = case_rng(20261123, 17)
     fault = choose_fault("change_of_status", rng)
     plan = plan_case("c018", "change_of_status", AS_OF, rng, fault=fault)
@@ -392,7 +396,22 @@ def test_a_card_number_read_with_a_glyph_too_many_is_read_again(tmp_path: Path) 
     form = truth["documents"][0]
     assert form["doc_type"] == "application_form"
     read = _read_pages(tmp_path / "c018" / form["file"], TesseractEngine())[0]
-    assert read["card_number"].value == form["fields"]["card_number"]
+    card_number = read["card_number"]
+    assert (card_number.value, card_number.confidence >= 0.6) == (
+        form["fields"]["card_number"],
+        True,
+    )
+
+
+@pytest.mark.parametrize("font", ["DejaVuSans", "Courier"])
+@pytest.mark.parametrize("number", ["XL591721162ZZ", "XL5917216ZZ"])
+def test_a_card_number_printed_malformed_is_never_read_surely_well_formed(
+    number: str, font: str, tmp_path: Path
+) -> None:
+    """A number with a digit too many or too few is what CARD_NUMBER_INVALID exists to
+    catch: whatever the two models make of it, a well-formed reading of it is not sure."""
+    read = _number_read("card_number", number, font, f"malformed-{font}", tmp_path)
+    assert read.value == number or read.confidence < 0.6, (read.value, read.confidence)
 
 
 def test_a_blurred_phone_photo_of_a_ruled_form_is_read(tmp_path: Path) -> None:
