@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from datetime import date
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -20,12 +21,14 @@ from pipeline.extract.residence_card import (
     reconcile_card_number,
     reconcile_name,
 )
+from pipeline.load import load_file
 from pipeline.ocr import TesseractEngine
 from pipeline.page import Page, PreparedPage
 from pipeline.preprocess import prepare_page
 from pipeline.textparse import parse_card_number
 from samples.degrade import degrade
 from samples.documents.residence_card import render_card_back, render_card_front
+from samples.generate import case_rng, choose_fault, plan_case, write_case
 from samples.identity import Identity, random_identity
 from schemas.reference import Period
 from schemas.report import ExtractedField
@@ -272,10 +275,47 @@ def test_card_number_with_a_glyph_read_twice_as_its_look_alike_is_the_japanese_r
 ) -> None:
     """The English model reads a glyph as itself and its look-alike at both scales: the
     Japanese reading is taken, well formed, but as a doubt, since a number printed one
-    digit too long would read the same."""
-    number, well_formed, confidence = reconcile_card_number(english, japanese, 0.9, english, 0.9)
-    assert (number, well_formed) == (expected, True)
-    assert confidence < 0.6
+    digit too long would read the same, unless the printed glyphs are counted as many as
+    the Japanese reading's characters."""
+    for printed_glyphs in (None, len(english), len(japanese) - 1):
+        number, well_formed, confidence = reconcile_card_number(
+            english, japanese, 0.9, english, 0.9, printed_glyphs
+        )
+        assert (number, well_formed) == (expected, True)
+        assert confidence < 0.6
+    counted = reconcile_card_number(english, japanese, 0.9, english, 0.9, len(japanese))
+    assert counted[:2] == (expected, True)
+    assert counted[2] >= 0.6
+
+
+def test_card_number_read_with_a_glyph_twice_is_settled_by_counting_the_glyphs(
+    tmp_path: Path, ocr: TesseractEngine
+) -> None:
+    """Bench clean c018 (seed 20261123, a 200 dpi scan): the English model reads its
+    "XL59172116ZZ" as "XL591721162ZZ" at both scales and the Japanese model reads it right;
+    the twelve glyphs printed make it sure, so the case is not sent to a person for it."""
+    rng = case_rng(20261123, 17)
+    fault = choose_fault("change_of_status", rng)
+    plan = plan_case("c018", "change_of_status", AS_OF, rng, fault=fault)
+    truth = write_case(tmp_path, plan, rng, {"clean": 1.0}, truth_file=False)
+    (card,) = [d for d in truth["documents"] if d["doc_type"] == "residence_card_front"]
+    path = tmp_path / "c018" / card["file"]
+    read = extract_card_front(prepare_page(load_file(path, path.name)[0], ocr), ocr)
+    assert (read["card_number"].value, read["card_number"].confidence >= 0.6) == (
+        card["fields"]["card_number"],
+        True,
+    )
+
+
+def test_card_number_printed_with_a_glyph_twice_is_not_made_sure(ocr: TesseractEngine) -> None:
+    """The same number printed with the 2 that the English model reads into it: a glyph
+    too many is what CARD_NUMBER_INVALID is for, so it is never read surely well formed."""
+    printed = "XL591721162ZZ"
+    rng = random.Random("glyph-twice")
+    rendered = render_card_front(random_identity(rng, AS_OF), rng, card_number=printed)
+    image, _ = degrade(rendered.image, rng, profile="clean")
+    read = extract_card_front(_prepared(image, ocr), ocr)["card_number"]
+    assert read.value == printed or read.confidence < 0.6
 
 
 def test_card_number_with_a_digit_both_models_read_before_it_is_not_trusted() -> None:

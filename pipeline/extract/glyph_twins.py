@@ -1,4 +1,9 @@
-"""Glyph twins in a printed number: the letter I and the digit 1, the letter O and the digit 0.
+"""The glyphs of a printed number looked at one by one: how many there are, and its glyph
+twins, the letter I and the digit 1, the letter O and the digit 0.
+
+OCR models read a code with no words around it to guess from, and at some sizes read one
+glyph twice, as itself and as its look-alike (a 6Z as 62Z): the count of the glyphs printed
+settles how long the number is, where they stand clearly apart.
 
 Passport numbers mix letters and digits in any order (ICAO 9303 allows any alphanumerics),
 so the format cannot tell "I23080252" from "123080252", and Tesseract reads such a twin with
@@ -37,6 +42,10 @@ MIN_GLYPH_HEIGHT = 12
 # on 150 dpi scans (glyphs 11-14 pixels) a Courier 1 lost its flag to blur and was judged
 # an I; no shape judged from glyphs this tall was ever wrong.
 DECISIVE_HEIGHT = 18
+# A glyph wider than this share of the tallest may be two glyphs run together (blur, a
+# dark print): the count is then not to be trusted. W and M, the widest capitals, are
+# 0.8-1.0 of their height in the fonts numbers are printed in; two glyphs touching, 1.2 on.
+WIDEST_GLYPH = 1.1
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,18 @@ def check_twins(crop: np.ndarray, text: str) -> TwinCheck | None:
             # enough for its shape to be sure overrules the reading without a doubt.
             doubt = doubt or tallest < DECISIVE_HEIGHT
     return TwinCheck("".join(chars), doubt)
+
+
+def count_glyphs(crop: np.ndarray) -> int | None:
+    """How many glyphs the single printed word in `crop` (grey, dark on light) holds; None
+    when some may have run together, so that the count says nothing."""
+    glyphs = _glyphs(crop)
+    if glyphs is None:
+        return None
+    tallest = max(g.shape[0] for g in glyphs)
+    if tallest < MIN_GLYPH_HEIGHT or any(g.shape[1] > WIDEST_GLYPH * tallest for g in glyphs):
+        return None
+    return len(glyphs)
 
 
 def _glyphs(crop: np.ndarray) -> list[np.ndarray] | None:

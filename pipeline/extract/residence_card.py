@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 from rapidfuzz import fuzz
 
+from pipeline.extract.glyph_twins import count_glyphs
 from pipeline.geometry import find_outline, rectify
 from pipeline.ocr import BBox, OcrEngine, Word
 from pipeline.page import PreparedPage
@@ -596,6 +597,11 @@ while the Japanese letters went astray (WOQ for WQ, I or H for J, a last letter 
 the card's edge, the label run into the number). Measured on 480 rendered card fronts in
 four conditions (tools/card_bench.py, the readings logged): 26 such numbers, all right.
 Above the verifier's 0.6, below two models agreeing outright."""
+_GLYPHS_COUNTED = 0.75
+"""How far a card number is trusted that the Japanese model read well formed where the
+English model read one glyph twice, at both scales, when the glyphs printed are as many as
+the Japanese reading's characters: the count rules out the number printed a digit too long
+that the doubled reading could otherwise be."""
 
 
 def _japanese_slips(english: str, japanese: str) -> bool:
@@ -717,12 +723,14 @@ def reconcile_card_number(
     japanese_confidence: float,
     second: str = "",
     english_confidence: float = 0.0,
+    printed_glyphs: int | None = None,
 ) -> tuple[str | None, bool, float]:
     """(number, well_formed, confidence) from the English model's reading of the card
     number (capitals and digits only, the better one), the Japanese model's, and, where
     those two disagree, the English model's `second` reading at a larger scale (at 32 px
     it drops the J of JF that it reads at 48). `english_confidence` is the surer of the
-    English readings' least word confidences.
+    English readings' least word confidences. `printed_glyphs` is how many glyphs the
+    number's ink holds, where they stand clearly apart (None otherwise).
 
     Only two models reading it well formed and alike are sure; the English model reading
     it alike at both scales, with the Japanese model's digits, is trusted short of that
@@ -733,7 +741,9 @@ def reconcile_card_number(
     model reading the same malformed number at both scales is believed over a well-formed
     Japanese reading. A malformed number both models read alike and surely, with no
     look-alike that either may have slipped on (printed_malformed), is what was printed,
-    and is reported as sure as the less sure reading, so the finding stands."""
+    and is reported as sure as the less sure reading, so the finding stands. Where the
+    English model read one glyph twice (62ZZ for 6ZZ) and the Japanese model read the
+    number well formed, the count of the glyphs printed says which is right."""
     japanese_number, japanese_formed, japanese_factor = parse_card_number(japanese)
     labelled = _KANA_KANJI.match(japanese.lstrip())
     if labelled and (japanese_formed or printed_malformed(japanese_number or "")):
@@ -774,7 +784,13 @@ def reconcile_card_number(
         and _twin_doubled(english_number or "", japanese_number or "")
     ):
         # Well formed as the Japanese model read it, but a number printed one digit too
-        # long reads alike, so a person decides.
+        # long reads alike, so a person decides, unless the glyphs printed are counted.
+        if printed_glyphs == len(japanese_number or ""):
+            return (
+                japanese_number,
+                True,
+                min(japanese_confidence, _GLYPHS_COUNTED) * japanese_factor,
+            )
         return japanese_number, True, doubted * japanese_factor
     if english_number and english_number == second_number:
         agreed = min(english_confidence, japanese_confidence)
@@ -957,12 +973,14 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
             second, second_confidence = read_english(
                 reading, [number_span.bbox], ocr, line_height=_SECOND_LINE_HEIGHT
             )[0]
+        x, y, w, h = _pad(_ink_rows(reading.text_mask, number_span.bbox), reading.clean.shape, 3)
         number, well_formed, confidence = reconcile_card_number(
             first,
             japanese,
             number_span.confidence,
             second,
             max(first_confidence, second_confidence),
+            count_glyphs(reading.clean[y : y + h, x : x + w]),
         )
         out.set(
             "card_number",
