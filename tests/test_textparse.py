@@ -343,6 +343,26 @@ def test_match_country_refuses_noise() -> None:
     assert match_country("ーーrゃ")[0] is None
 
 
+@pytest.mark.parametrize(
+    ("text", "code"), [("韓同", "KOR"), ("韓策", "KOR"), ("中因", "CHN"), ("香巷", "HKG")]
+)
+def test_a_two_kanji_name_with_one_kanji_misread_is_matched_short_of_clear(
+    text: str, code: str
+) -> None:
+    """Seen on a phone photo of a card: 韓国 read as 韓同, and larger as 韓策. The kanji read
+    right, in its place, is in no other two-kanji name."""
+    found, score = match_country(text)
+    assert found == code
+    assert 0.6 <= score < 0.8
+
+
+@pytest.mark.parametrize("text", ["同国", "国韓", "韓"])
+def test_a_kanji_several_names_share_or_out_of_place_matches_nothing(text: str) -> None:
+    """国 ends 中国, 韓国, 米国 and 英国 alike; a kanji in the other place, or alone, says
+    nothing either."""
+    assert match_country(text)[0] is None
+
+
 def test_fold_for_matching_ignores_voicing_small_kana_and_punctuation() -> None:
     assert fold_for_matching("ブイリピン") == fold_for_matching("フィリピン")
     assert fold_for_matching("技術・人文知識") == fold_for_matching("技術 人文知識")
