@@ -516,15 +516,39 @@ def match_country(text: str) -> tuple[str | None, float]:
     if exact:
         return exact, 1.0
     reading = fold_for_matching(text)
-    best_code, best_score = None, 0.0
+    if _starts_several_names(reading):
+        return None, 0.0
+    best_code, best_name, best_score = None, "", 0.0
     for name, code in _country_candidates():
         score = text_similarity(reading, name)
         if score > best_score:
-            best_code, best_score = code, score
+            best_code, best_name, best_score = code, name, score
+    # The reading may go on past the best name into a longer name that starts with it
+    # (インドネ: インド matches it whole, but the ネ is インドネシア's, not a stray mark).
+    longer = [
+        (text_similarity(reading, name), code)
+        for name, code in _country_candidates()
+        if best_name
+        and len(name) > len(best_name)
+        and name.startswith(best_name)
+        and name[: len(best_name) + 1] in reading
+    ]
+    if longer:
+        best_score, best_code = max(longer)
     if best_score < _COUNTRY_THRESHOLD:
         code = _two_kanji_name(reading)
         return (code, _ONE_KANJI_OF_TWO) if code else (None, best_score)
     return best_code, best_score
+
+
+def _starts_several_names(reading: str) -> bool:
+    """Whether `reading` is no country's whole name but the start of the names of several
+    (イン of インド and インドネシア: a blurred name cut into pieces, seen on a phone photo of
+    a card, whose first piece matched インド at 0.8)."""
+    names = _country_candidates()
+    if any(name == reading for name, _ in names):
+        return False
+    return len({code for name, code in names if name.startswith(reading)}) > 1
 
 
 def _is_kanji(char: str) -> bool:

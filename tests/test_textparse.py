@@ -356,6 +356,23 @@ def test_a_two_kanji_name_with_one_kanji_misread_is_matched_short_of_clear(
     assert 0.6 <= score < 0.8
 
 
+def test_a_piece_of_a_name_that_starts_several_names_matches_none() -> None:
+    """A blurred インドネシア read in pieces (イン, ドネ*, ア): its first piece alone matched
+    インド at 0.8, a wrong nationality trusted."""
+    assert match_country("イン")[0] is None
+    assert match_country("インド") == ("IND", 1.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("インドネ", "IDN"), ("インドーー", "IND"), ("ギニアビ", "GNB"), ("NIGERI", "NGA")],
+)
+def test_a_reading_that_goes_on_into_a_longer_name_is_that_name(text: str, code: str) -> None:
+    """インド is whole in インドネ, but the ネ that follows is インドネシア's, not a mark beside
+    the value; dashes after インド are."""
+    assert match_country(text)[0] == code
+
+
 @pytest.mark.parametrize("text", ["同国", "国韓", "韓"])
 def test_a_kanji_several_names_share_or_out_of_place_matches_nothing(text: str) -> None:
     """国 ends 中国, 韓国, 米国 and 英国 alike; a kanji in the other place, or alone, says
