@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline.extract.glyph_twins import TwinCheck, check_twins
+from pipeline.extract.glyph_twins import TwinCheck, check_twins, with_printed_spaces
 from samples.documents.forms import VALUE_FONTS, form_page_images, register_fonts
 
 TEXT = "I1O0 I23080252 O10I 8B5S"
@@ -66,3 +66,30 @@ def test_a_reading_that_does_not_line_up_with_the_glyphs_says_nothing() -> None:
 
 def test_a_reading_without_twins_needs_no_look() -> None:
     assert check_twins(np.full((10, 10), 255, np.uint8), "X4825296") == TwinCheck("X4825296", False)
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.7])
+@pytest.mark.parametrize("font", VALUE_FONTS)
+@pytest.mark.parametrize("name", ["LI JIANGUO", "PARK JIHOON", "NGUYEN VAN AN", "SUPAPORN"])
+def test_spaces_are_put_back_only_where_the_print_has_them(
+    name: str, font: str, scale: float
+) -> None:
+    """Where glyphs touch (a serif font's feet, AN at a small size) the count cannot line
+    up and nothing is said; where they stand apart, no space is put where the print has
+    none (a J's tail under the K before it may hide one)."""
+    spaced = with_printed_spaces(_printed(name, font, scale), name.replace(" ", ""))
+    assert spaced is None or _space_places(spaced) <= _space_places(name)
+
+
+def _space_places(text: str) -> set[int]:
+    """How many letters come before each space."""
+    return {len(text[:i].replace(" ", "")) for i, char in enumerate(text) if char == " "}
+
+
+@pytest.mark.parametrize("name", ["LI JIANGUO", "KIM HAEUN", "SUPAPORN"])
+def test_spaces_come_back_in_a_sans_serif_print(name: str) -> None:
+    assert with_printed_spaces(_printed(name, "DejaVuSans", 1.0), name.replace(" ", "")) == name
+
+
+def test_spaces_are_not_guessed_when_the_glyphs_do_not_line_up_with_the_reading() -> None:
+    assert with_printed_spaces(_printed("LI JIANGUO", "Helvetica", 1.0), "LIJANGUO") is None

@@ -17,6 +17,7 @@ reading is in doubt.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import cv2
@@ -46,6 +47,11 @@ DECISIVE_HEIGHT = 18
 # dark print): the count is then not to be trusted. W and M, the widest capitals, are
 # 0.8-1.0 of their height in the fonts numbers are printed in; two glyphs touching, 1.2 on.
 WIDEST_GLYPH = 1.1
+# Paper between two glyphs that parts words: this many times the line's usual gap between
+# letters, and this share of the tallest glyph's height at least (a space is a quarter to
+# a third of an em; letters of a proportional font stand 1-2 pixels to a fifth apart).
+WORD_GAP = 2.5
+MIN_WORD_GAP = 0.2
 
 
 @dataclass(frozen=True)
@@ -93,18 +99,50 @@ def check_twins(crop: np.ndarray, text: str) -> TwinCheck | None:
 def count_glyphs(crop: np.ndarray) -> int | None:
     """How many glyphs the single printed word in `crop` (grey, dark on light) holds; None
     when some may have run together, so that the count says nothing."""
-    glyphs = _glyphs(crop)
-    if glyphs is None:
+    apart = _standing_apart(crop)
+    return len(apart[0]) if apart is not None else None
+
+
+def with_printed_spaces(crop: np.ndarray, text: str) -> str | None:
+    """`text`, the reading of the single printed line in `crop` with its spaces lost, with a
+    space before each glyph set apart from the one before it as words are (LI JIANGUO read
+    LIJIANGUO by both models on a 150 dpi scan: 13 pixels of paper there, 3 to 6 between
+    letters); None when the glyphs do not line up one to one with the characters."""
+    apart = _standing_apart(crop)
+    if apart is None or len(apart[0]) != len(text) or len(text) < 2:
         return None
+    columns, tallest = apart
+    gaps = [start - end for (_, end), (start, _) in itertools.pairwise(columns)]
+    word_gap = max(WORD_GAP * float(np.median(gaps)), MIN_WORD_GAP * tallest)
+    spaced = text[0]
+    for char, gap in zip(text[1:], gaps, strict=True):
+        spaced += (" " if gap >= word_gap else "") + char
+    return spaced
+
+
+def _standing_apart(crop: np.ndarray) -> tuple[list[tuple[int, int]], int] | None:
+    """The columns of the crop's glyphs and the tallest one's height, when the glyphs stand
+    clearly apart: tall enough to judge, and none so wide that it may be two run together."""
+    found = _glyph_columns(crop)
+    if found is None:
+        return None
+    glyphs = _cut(*found)
     tallest = max(g.shape[0] for g in glyphs)
     if tallest < MIN_GLYPH_HEIGHT or any(g.shape[1] > WIDEST_GLYPH * tallest for g in glyphs):
         return None
-    return len(glyphs)
+    return found[1], tallest
 
 
 def _glyphs(crop: np.ndarray) -> list[np.ndarray] | None:
-    """The crop's glyphs left to right, each its ink mask cut to its box: columns of ink
-    between columns of paper (a dotted zero's dot lies within its ring's columns)."""
+    """The crop's glyphs left to right, each its ink mask cut to its box."""
+    found = _glyph_columns(crop)
+    return _cut(*found) if found is not None else None
+
+
+def _glyph_columns(crop: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int]]] | None:
+    """The crop's ink mask, and the columns (start, end) of each glyph left to right:
+    columns of ink between columns of paper (a dotted zero's dot lies within its ring's
+    columns); None when there is no ink."""
     if crop.size == 0:
         return None
     _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
@@ -115,20 +153,28 @@ def _glyphs(crop: np.ndarray) -> list[np.ndarray] | None:
     for i in range(1, count):
         keep[i] = stats[i, cv2.CC_STAT_AREA] >= max(3, 0.01 * height * height)
     ink = keep[labels].astype(np.uint8)
-    columns = ink.sum(axis=0) > 0
-    glyphs = []
+    inked = ink.sum(axis=0) > 0
+    columns = []
     x = 0
-    while x < len(columns):
-        if not columns[x]:
+    while x < len(inked):
+        if not inked[x]:
             x += 1
             continue
         start = x
-        while x < len(columns) and columns[x]:
+        while x < len(inked) and inked[x]:
             x += 1
-        part = ink[:, start:x]
+        columns.append((start, x))
+    return (ink, columns) if columns else None
+
+
+def _cut(ink: np.ndarray, columns: list[tuple[int, int]]) -> list[np.ndarray]:
+    """Each glyph's ink, cut to its box."""
+    glyphs = []
+    for start, end in columns:
+        part = ink[:, start:end]
         rows = np.flatnonzero(part.sum(axis=1))
         glyphs.append(part[rows[0] : rows[-1] + 1])
-    return glyphs or None
+    return glyphs
 
 
 def _one_or_i(glyph: np.ndarray) -> str | None:

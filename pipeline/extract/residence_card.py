@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 from rapidfuzz import fuzz
 
-from pipeline.extract.glyph_twins import count_glyphs
+from pipeline.extract.glyph_twins import count_glyphs, with_printed_spaces
 from pipeline.geometry import find_outline, rectify
 from pipeline.ocr import BBox, OcrEngine, Word
 from pipeline.page import PreparedPage
@@ -998,6 +998,12 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
             " ".join(c.text for c in spans["name"].chunks),
             spans["name"].confidence,
         )
+        if name and " " not in name:
+            # Both models run a name together where its words stand close (LIJIANGUO).
+            x, y, w, h = _pad(
+                _ink_rows(reading.text_mask, spans["name"].bbox), reading.clean.shape, 3
+            )
+            name = with_printed_spaces(reading.clean[y : y + h, x : x + w], name) or name
         out.set("name", name or None, confidence, spans["name"])
     else:
         out.set("name", None, 0.0, None)
