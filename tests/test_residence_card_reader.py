@@ -28,7 +28,7 @@ from pipeline.preprocess import prepare_page
 from pipeline.textparse import parse_card_number
 from samples.degrade import degrade
 from samples.documents.residence_card import render_card_back, render_card_front
-from samples.generate import case_rng, choose_fault, plan_case, write_case
+from samples.generate import DEFAULT_PROFILES, case_rng, choose_fault, plan_case, write_case
 from samples.identity import Identity, random_identity
 from schemas.reference import Period
 from schemas.report import ExtractedField
@@ -315,6 +315,23 @@ def test_name_both_models_run_together_gets_its_printed_space(ocr: TesseractEngi
     image, _ = degrade(render_card_front(identity, rng).image, rng, profile="scan150")
     read = extract_card_front(_prepared(image, ocr), ocr)["name"]
     assert read.value == identity.name == "LI JIANGUO"
+
+
+def test_period_row_with_its_unit_misread_still_gives_the_expiry(
+    tmp_path: Path, ocr: TesseractEngine
+) -> None:
+    """Degraded bench case c024 (`samples --seed 5`, a blurred phone photo): the period of
+    stay reads 1衝(2027年10月1日) with its label garbled; the row was not known for the
+    period's without a 年, 月 or 日 after the number, and the expiry went unread."""
+    rng = case_rng(5, 23)
+    fault = choose_fault("extension_of_stay", rng)
+    plan = plan_case("c024", "extension_of_stay", AS_OF, rng, fault=fault)
+    truth = write_case(tmp_path, plan, rng, DEFAULT_PROFILES, truth_file=False)
+    (card,) = [d for d in truth["documents"] if d["doc_type"] == "residence_card_front"]
+    path = tmp_path / "c024" / card["file"]
+    read = extract_card_front(prepare_page(load_file(path, path.name)[0], ocr), ocr)
+    expiry = read["date_of_expiry"]
+    assert (expiry.value, expiry.confidence >= 0.6) == (card["fields"]["date_of_expiry"], True)
 
 
 def test_card_number_printed_with_a_glyph_twice_is_not_made_sure(ocr: TesseractEngine) -> None:

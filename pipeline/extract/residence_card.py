@@ -476,7 +476,7 @@ def _first_row(rows: list[Row], test: Callable[[Row], bool]) -> Span | None:
     return None
 
 
-_PERIOD_THEN_DATE = re.compile(r"無期限|\d+[年月日].*[(（].*\d")
+_PERIOD_THEN_DATE = re.compile(r"無期限|\d+\D?[(（].*\d")
 # A year not inside a longer number: the card number above holds runs like 1921 among its
 # eight digits. (Letters may touch it: rows are joined without their spaces.)
 _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
