@@ -409,6 +409,43 @@ def test_name_the_models_read_differently_is_doubted() -> None:
     assert reconcile_name("HOANGNGOCHANH", "HOANG NGOC HANH", 0.4) == ("HOANG NGOC HANH", 0.97)
 
 
+def test_name_with_the_japanese_model_s_slip_on_j_is_the_english_reading() -> None:
+    """The Japanese model reads J as 」 (degraded c023), or drops it (WIAYA, card bench
+    clean seed 10): the English letters stand where the glyphs printed are as many."""
+    assert reconcile_name("REYESJOHNPAUL", "REYES 」OHN PAUL", 0.89) == ("REYES JOHN PAUL", 0.97)
+    english, japanese = "WIJAYADEDIKURNIAWAN", "WIAYA DEDI KURNIAWAN"
+    assert reconcile_name(english, japanese, 0.9, 19) == ("WIJAYA DEDI KURNIAWAN", 0.9)
+
+
+@pytest.mark.parametrize(
+    ("english", "japanese", "printed_glyphs"),
+    [
+        ("WIJAYADEDIKURNIAWAN", "WIAYA DEDI KURNIAWAN", None),  # glyphs not counted
+        ("KJMHAEUN", "KM HAEUN", 7),  # a J the print does not have
+        ("KJMHAEUN", "KIM HAEUN", 8),  # the English model may read a printed I as J
+    ],
+)
+def test_name_a_j_may_not_explain_stays_doubted(
+    english: str, japanese: str, printed_glyphs: int | None
+) -> None:
+    assert reconcile_name(english, japanese, 0.9, printed_glyphs)[1] < 0.6
+
+
+def test_name_misread_by_the_japanese_model_on_a_half_size_scan_is_trusted(
+    tmp_path: Path, ocr: TesseractEngine
+) -> None:
+    """Degraded bench case c023 (`samples --seed 5`, a card scanned at half size): the
+    Japanese model reads REYES JOHN PAUL as REYES」OHN PAUL, which left the name in doubt."""
+    rng = case_rng(5, 22)
+    fault = choose_fault("reentry_permit", rng)
+    plan = plan_case("c023", "reentry_permit", AS_OF, rng, fault=fault)
+    truth = write_case(tmp_path, plan, rng, DEFAULT_PROFILES, truth_file=False)
+    (card,) = [d for d in truth["documents"] if d["doc_type"] == "residence_card_front"]
+    path = tmp_path / "c023" / card["file"]
+    read = extract_card_front(prepare_page(load_file(path, path.name)[0], ocr), ocr)["name"]
+    assert (read.value, read.confidence >= 0.6) == (card["fields"]["name"], True)
+
+
 def test_boxes_point_at_the_value_in_the_loaded_page(ocr: TesseractEngine) -> None:
     """The card number's box, cut from the photo as loaded (before the card was found and
     squared up), reads as the card number."""

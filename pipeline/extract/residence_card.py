@@ -324,6 +324,12 @@ def _ink_rows(mask: np.ndarray, bbox: BBox) -> BBox:
     return (x, y + int(inked[0]), w, int(inked[-1] - inked[0]) + 1)
 
 
+def _printed(reading: CardReading, span: Span) -> np.ndarray:
+    """The span's print on the clean card, cut to the rows its ink is in."""
+    x, y, w, h = _pad(_ink_rows(reading.text_mask, span.bbox), reading.clean.shape, 3)
+    return reading.clean[y : y + h, x : x + w]
+
+
 def _pad(bbox: BBox, shape: tuple[int, ...], pad: int) -> BBox:
     x, y, w, h = bbox
     x0, y0 = max(0, x - pad), max(0, y - pad)
@@ -612,6 +618,17 @@ def _japanese_slips(english: str, japanese: str) -> bool:
     )
 
 
+def _japanese_slips_on_j(english: str, japanese: str) -> bool:
+    """Whether the Japanese reading (folded) differs from the English one (folded) only
+    where the English has a J, which the Japanese model reads as H or not at all (WIAYA
+    for WIJAYA). It reads J as I too (MINII), but the English model may read a printed I
+    as J, so an I there stays a doubt."""
+    if "j" not in english:
+        return False
+    pattern = "".join("[jh]?" if char == "j" else re.escape(char) for char in english)
+    return re.fullmatch(pattern, japanese) is not None
+
+
 def _drops_one_letter(shorter: str, longer: str) -> bool:
     """Whether `shorter` is `longer` with one letter left out (JWOO for JIWOO)."""
     return len(longer) == len(shorter) + 1 and any(
@@ -619,15 +636,26 @@ def _drops_one_letter(shorter: str, longer: str) -> bool:
     )
 
 
-def reconcile_name(english: str, japanese: str, japanese_confidence: float) -> tuple[str, float]:
+def reconcile_name(
+    english: str, japanese: str, japanese_confidence: float, printed_glyphs: int | None = None
+) -> tuple[str, float]:
     """(name, confidence) from the English model's reading of the name (capitals only, run
     together) and the Japanese model's (spaced). The English letters are taken with the
     Japanese spaces, but where the English reading is the Japanese one with a letter
     dropped (LEEJWOO against LEE JIWOO), the Japanese one; readings that differ leave
-    the name doubted whichever is taken (the dropped letter passed at 0.78)."""
+    the name doubted whichever is taken (the dropped letter passed at 0.78), but for the
+    Japanese model's slips on J where the glyphs printed (`printed_glyphs`, None when
+    not counted) are as many as the English letters: the English reading stands, as sure
+    as the Japanese reading is."""
+    # The Japanese model reads a J as the bracket of its shape (REYES」OHN).
+    japanese = japanese.replace("」", "J")
     folded_english, folded_japanese = fold_for_matching(english), fold_for_matching(japanese)
     if folded_english == folded_japanese:
         return normalize_name(transfer_spaces(japanese, english)), AGREED_CONFIDENCE
+    if printed_glyphs == len(folded_english) and _japanese_slips_on_j(
+        folded_english, folded_japanese
+    ):
+        return normalize_name(transfer_spaces(japanese, english)), japanese_confidence
     if not english or _drops_one_letter(folded_english, folded_japanese):
         name = normalize_name(japanese)
     else:
@@ -973,14 +1001,13 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
             second, second_confidence = read_english(
                 reading, [number_span.bbox], ocr, line_height=_SECOND_LINE_HEIGHT
             )[0]
-        x, y, w, h = _pad(_ink_rows(reading.text_mask, number_span.bbox), reading.clean.shape, 3)
         number, well_formed, confidence = reconcile_card_number(
             first,
             japanese,
             number_span.confidence,
             second,
             max(first_confidence, second_confidence),
-            count_glyphs(reading.clean[y : y + h, x : x + w]),
+            count_glyphs(_printed(reading, number_span)),
         )
         out.set(
             "card_number",
@@ -993,17 +1020,16 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
         out.set("card_number", None, 0.0, None)
 
     if "name" in spans:
+        printed = _printed(reading, spans["name"])
         name, confidence = reconcile_name(
             english["name"][0],
             " ".join(c.text for c in spans["name"].chunks),
             spans["name"].confidence,
+            count_glyphs(printed),
         )
         if name and " " not in name:
             # Both models run a name together where its words stand close (LIJIANGUO).
-            x, y, w, h = _pad(
-                _ink_rows(reading.text_mask, spans["name"].bbox), reading.clean.shape, 3
-            )
-            name = with_printed_spaces(reading.clean[y : y + h, x : x + w], name) or name
+            name = with_printed_spaces(printed, name) or name
         out.set("name", name or None, confidence, spans["name"])
     else:
         out.set("name", None, 0.0, None)
