@@ -388,6 +388,27 @@ def test_card_validity_and_stay_expiry_are_checked_against_each_other() -> None:
     assert fields["card_valid_until"].confidence == 0.97
 
 
+def test_validity_date_the_japanese_reading_fits_only_to_the_expiry_is_the_expiry() -> None:
+    """Degraded c023 (a half-size scan): the English model read 2030.07.20 in まで有効,
+    the Japanese model 2030年97月39日, which is 07月30日 with its slips of a 0 and cannot
+    be 07月20日; the stay's expiry, read alike by both models, is 2030-07-30."""
+    fields = {
+        "date_of_expiry": ExtractedField(value="2030-07-30", confidence=0.97),
+        "card_valid_until": ExtractedField(value="2030-07-20", confidence=0.5),
+    }
+    cross_check_expiries(fields, "このカードは2030年97月39日まで有効です")
+    assert fields["card_valid_until"].value == "2030-07-30"
+    assert fields["card_valid_until"].confidence >= 0.6
+    # A Japanese 26 may be 20 with a slip as well as 26: the validity date stays a doubt.
+    fields["card_valid_until"] = ExtractedField(value="2030-07-20", confidence=0.5)
+    fields["date_of_expiry"] = ExtractedField(value="2030-07-26", confidence=0.97)
+    cross_check_expiries(fields, "このカードは2030年07月26日まで有効です")
+    assert (fields["card_valid_until"].value, fields["card_valid_until"].confidence < 0.6) == (
+        "2030-07-20",
+        True,
+    )
+
+
 def test_period_unit_misread_is_found_from_the_permission_and_expiry_dates() -> None:
     # Seen on a blurred phone photo: 3年(2029年11月04日) read as 3箱(2029箱中月04日).
     permitted = date(2026, 11, 5)

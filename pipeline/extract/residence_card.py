@@ -1103,7 +1103,8 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
             period_span,
         )
         out.set("date_of_expiry", expiry.isoformat() if expiry else None, confidence, period_span)
-    cross_check_expiries(out.fields)
+    validity = spans.get("card_valid_until")
+    cross_check_expiries(out.fields, validity.joined if validity else "")
     return out.fields
 
 
@@ -1111,6 +1112,7 @@ _LONE_NUMBER = re.compile(r"\D?(\d{1,2})\D{1,2}")  # 3箱: a period whose unit w
 _UNIT_DAYS = {"years": 365.25, "months": 30.44, "days": 1.0}
 _UNIT_TOLERANCE = 1.5
 _UNIT_FROM_DATES = 0.75  # a period whose unit was inferred: sure only as far as its dates
+_VALIDITY_AS_EXPIRY = 0.75  # a validity date taken from the expiry its Japanese reading fits
 
 
 def period_from_dates(head: str, permitted: date | None, expiry: date | None) -> Period | None:
@@ -1146,18 +1148,30 @@ def _permission_date(rows: list[Row], period_span: Span) -> date | None:
     return min(found, default=None)
 
 
-def cross_check_expiries(fields: dict[str, ExtractedField]) -> None:
+def cross_check_expiries(fields: dict[str, ExtractedField], validity_japanese: str = "") -> None:
     """The card is valid until the stay expires, but for permanent residents and holders
     under 16, and the two dates are printed apart. Alike, each backs the other: the less
     sure is as sure as the surer (a validity line whose English reading was lost). Unlike,
     each is right only if read alike by both models; one that was not is doubted (a 26
     read as 20 by the English model, the Japanese model's 26 taken for its slip of a 0,
-    looked sure)."""
+    looked sure). A doubted validity date whose Japanese reading (`validity_japanese`) is
+    the sure expiry with the Japanese model's slips, and cannot be the date reported, is
+    the expiry (2030年97月39日 for 07月30日, the English model reading 07.20: degraded
+    c023)."""
     expiry, valid_until = fields.get("date_of_expiry"), fields.get("card_valid_until")
     if not (expiry and valid_until and expiry.value and valid_until.value):
         return
     if expiry.value == valid_until.value:
         expiry.confidence = valid_until.confidence = max(expiry.confidence, valid_until.confidence)
+        return
+    written = re.sub(r"\D", "", validity_japanese)
+    if (
+        expiry.confidence >= AGREED_CONFIDENCE > valid_until.confidence
+        and _japanese_slips(re.sub(r"\D", "", str(expiry.value)), written)
+        and not _japanese_slips(re.sub(r"\D", "", str(valid_until.value)), written)
+    ):
+        valid_until.value = expiry.value
+        valid_until.confidence = _VALIDITY_AS_EXPIRY
         return
     for read in (expiry, valid_until):
         if read.confidence < AGREED_CONFIDENCE:
