@@ -351,12 +351,21 @@ def generate_samples(
     if unknown:
         raise ValueError(f"unknown degradation profiles: {sorted(unknown)}")
     out.mkdir(parents=True, exist_ok=True)
-    truths = []
-    for index in range(cases):
-        rng = case_rng(seed, index)
-        procedure = PROCEDURE_IDS[index % len(PROCEDURE_IDS)]
-        plan = plan_case(
-            f"c{index + 1:03d}", procedure, as_of, rng, fault=choose_fault(procedure, rng)
-        )
-        truths.append(write_case(out, plan, rng, weights))
-    return truths
+    return [write_nth_case(out, seed, index, as_of, weights) for index in range(cases)]
+
+
+def write_nth_case(
+    out: Path,
+    seed: int,
+    index: int,
+    as_of: date,
+    weights: Mapping[str, float],
+    *,
+    truth_file: bool = True,
+) -> dict[str, Any]:
+    """Case number `index` (from 0) of the set `generate_samples` makes with `seed`, alone:
+    the same files, so a case a benchmark got wrong can be read again by itself."""
+    rng = case_rng(seed, index)
+    procedure = PROCEDURE_IDS[index % len(PROCEDURE_IDS)]
+    plan = plan_case(f"c{index + 1:03d}", procedure, as_of, rng, fault=choose_fault(procedure, rng))
+    return write_case(out, plan, rng, weights, truth_file=truth_file)

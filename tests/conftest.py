@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -28,6 +31,19 @@ def text_page(size: tuple[int, int] = (1400, 1000)) -> Image.Image:
     for i, line in enumerate(TEXT_LINES):
         draw.text((60, 50 + i * 70), line, font=font, fill="black")
     return image
+
+
+def bench_document(
+    folder: Path, seed: int, index: int, doc_type: str, weights: Mapping[str, float]
+) -> tuple[Path, dict[str, Any]]:
+    """The file and true fields of the `doc_type` document of case `index` (from 0) of the
+    bench set `docintake samples --seed SEED` renders with these profile weights, as of
+    2026-11-23: one case a benchmark got wrong, rendered again alone into `folder`."""
+    from samples.generate import write_nth_case
+
+    truth = write_nth_case(folder, seed, index, date(2026, 11, 23), weights, truth_file=False)
+    (document,) = [d for d in truth["documents"] if d["doc_type"] == doc_type]
+    return folder / truth["case_id"] / document["file"], document["fields"]
 
 
 def to_bgr(image: Image.Image) -> np.ndarray:

@@ -21,10 +21,10 @@ from pipeline.preprocess import prepare_page
 from samples.degrade import degrade
 from samples.documents import Rendered
 from samples.documents.ed_card import MARKS, render_ed_card
-from samples.generate import DEFAULT_PROFILES, case_rng, choose_fault, plan_case, write_case
+from samples.generate import DEFAULT_PROFILES
 from samples.identity import random_identity
 from schemas.report import ExtractedField
-from tests.conftest import to_bgr
+from tests.conftest import bench_document, to_bgr
 
 AS_OF = date(2026, 11, 23)
 CONFIDENT = 0.75
@@ -264,12 +264,6 @@ def test_a_doubtful_nationality_is_confirmed_by_the_other_model(
     """Degraded bench case c029 (`samples --seed 5`, a phone photo): a slanted written
     NEPALI reads NEPAL\\ at 0.57 by the English model, the same at every reading of the
     same crop; the Japanese model reads NEPALI, so the case is not sent to a person."""
-    rng = case_rng(5, 28)
-    plan = plan_case(
-        "c029", "special_reentry", AS_OF, rng, fault=choose_fault("special_reentry", rng)
-    )
-    truth = write_case(tmp_path, plan, rng, DEFAULT_PROFILES, truth_file=False)
-    (card,) = [d for d in truth["documents"] if d["doc_type"] == "reentry_ed_card"]
-    path = tmp_path / "c029" / card["file"]
+    path, truth = bench_document(tmp_path, 5, 28, "reentry_ed_card", DEFAULT_PROFILES)
     read = extract_ed_card(prepare_page(load_file(path, path.name)[0], ocr), ocr)["nationality"]
-    assert (read.value, read.confidence >= 0.6) == (card["fields"]["nationality"], True)
+    assert (read.value, read.confidence >= 0.6) == (truth["nationality"], True)

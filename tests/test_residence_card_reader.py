@@ -28,11 +28,11 @@ from pipeline.preprocess import prepare_page
 from pipeline.textparse import parse_card_number
 from samples.degrade import degrade
 from samples.documents.residence_card import render_card_back, render_card_front
-from samples.generate import DEFAULT_PROFILES, case_rng, choose_fault, plan_case, write_case
+from samples.generate import DEFAULT_PROFILES
 from samples.identity import Identity, random_identity
 from schemas.reference import Period
 from schemas.report import ExtractedField
-from tests.conftest import to_bgr
+from tests.conftest import bench_document, to_bgr
 
 AS_OF = date(2026, 11, 23)
 PROFILES = ("clean", "scan150", "phone", "rotated")
@@ -294,17 +294,10 @@ def test_card_number_read_with_a_glyph_twice_is_settled_by_counting_the_glyphs(
     """Bench clean c018 (seed 20261123, a 200 dpi scan): the English model reads its
     "XL59172116ZZ" as "XL591721162ZZ" at both scales and the Japanese model reads it right;
     the twelve glyphs printed make it sure, so the case is not sent to a person for it."""
-    rng = case_rng(20261123, 17)
-    fault = choose_fault("change_of_status", rng)
-    plan = plan_case("c018", "change_of_status", AS_OF, rng, fault=fault)
-    truth = write_case(tmp_path, plan, rng, {"clean": 1.0}, truth_file=False)
-    (card,) = [d for d in truth["documents"] if d["doc_type"] == "residence_card_front"]
-    path = tmp_path / "c018" / card["file"]
+    path, truth = bench_document(tmp_path, 20261123, 17, "residence_card_front", {"clean": 1})
     read = extract_card_front(prepare_page(load_file(path, path.name)[0], ocr), ocr)
-    assert (read["card_number"].value, read["card_number"].confidence >= 0.6) == (
-        card["fields"]["card_number"],
-        True,
-    )
+    card_number = read["card_number"]
+    assert (card_number.value, card_number.confidence >= 0.6) == (truth["card_number"], True)
 
 
 def test_name_both_models_run_together_gets_its_printed_space(ocr: TesseractEngine) -> None:
@@ -323,15 +316,10 @@ def test_period_row_with_its_unit_misread_still_gives_the_expiry(
     """Degraded bench case c024 (`samples --seed 5`, a blurred phone photo): the period of
     stay reads 1衝(2027年10月1日) with its label garbled; the row was not known for the
     period's without a 年, 月 or 日 after the number, and the expiry went unread."""
-    rng = case_rng(5, 23)
-    fault = choose_fault("extension_of_stay", rng)
-    plan = plan_case("c024", "extension_of_stay", AS_OF, rng, fault=fault)
-    truth = write_case(tmp_path, plan, rng, DEFAULT_PROFILES, truth_file=False)
-    (card,) = [d for d in truth["documents"] if d["doc_type"] == "residence_card_front"]
-    path = tmp_path / "c024" / card["file"]
+    path, truth = bench_document(tmp_path, 5, 23, "residence_card_front", DEFAULT_PROFILES)
     read = extract_card_front(prepare_page(load_file(path, path.name)[0], ocr), ocr)
     expiry = read["date_of_expiry"]
-    assert (expiry.value, expiry.confidence >= 0.6) == (card["fields"]["date_of_expiry"], True)
+    assert (expiry.value, expiry.confidence >= 0.6) == (truth["date_of_expiry"], True)
 
 
 def test_card_number_printed_with_a_glyph_twice_is_not_made_sure(ocr: TesseractEngine) -> None:
@@ -457,14 +445,9 @@ def test_name_misread_by_the_japanese_model_on_a_half_size_scan_is_trusted(
 ) -> None:
     """Degraded bench case c023 (`samples --seed 5`, a card scanned at half size): the
     Japanese model reads REYES JOHN PAUL as REYES」OHN PAUL, which left the name in doubt."""
-    rng = case_rng(5, 22)
-    fault = choose_fault("reentry_permit", rng)
-    plan = plan_case("c023", "reentry_permit", AS_OF, rng, fault=fault)
-    truth = write_case(tmp_path, plan, rng, DEFAULT_PROFILES, truth_file=False)
-    (card,) = [d for d in truth["documents"] if d["doc_type"] == "residence_card_front"]
-    path = tmp_path / "c023" / card["file"]
+    path, truth = bench_document(tmp_path, 5, 22, "residence_card_front", DEFAULT_PROFILES)
     read = extract_card_front(prepare_page(load_file(path, path.name)[0], ocr), ocr)["name"]
-    assert (read.value, read.confidence >= 0.6) == (card["fields"]["name"], True)
+    assert (read.value, read.confidence >= 0.6) == (truth["name"], True)
 
 
 def test_boxes_point_at_the_value_in_the_loaded_page(ocr: TesseractEngine) -> None:

@@ -1,9 +1,11 @@
-"""The glyphs of a printed number looked at one by one: how many there are, and its glyph
-twins, the letter I and the digit 1, the letter O and the digit 0.
+"""The glyphs of a printed number or name looked at one by one: how many there are, where
+the words part, and the glyph twins, the letter I and the digit 1, the letter O and the
+digit 0.
 
 OCR models read a code with no words around it to guess from, and at some sizes read one
-glyph twice, as itself and as its look-alike (a 6Z as 62Z): the count of the glyphs printed
-settles how long the number is, where they stand clearly apart.
+glyph twice, as itself and as its look-alike (a 6Z as 62Z), or run a name's words together:
+where the glyphs stand clearly apart, their count settles how long the text is and the
+paper between them where its spaces are.
 
 Passport numbers mix letters and digits in any order (ICAO 9303 allows any alphanumerics),
 so the format cannot tell "I23080252" from "123080252", and Tesseract reads such a twin with

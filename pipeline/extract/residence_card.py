@@ -482,6 +482,8 @@ def _first_row(rows: list[Row], test: Callable[[Row], bool]) -> Span | None:
     return None
 
 
+# The period's number and unit (which a blurred photo garbles: 1衝), then the expiry in
+# brackets.
 _PERIOD_THEN_DATE = re.compile(r"無期限|\d+\D?[(（].*\d")
 # A year not inside a longer number: the card number above holds runs like 1921 among its
 # eight digits. (Letters may touch it: rows are joined without their spaces.)
@@ -1166,7 +1168,8 @@ def cross_check_expiries(fields: dict[str, ExtractedField], validity_japanese: s
         return
     written = re.sub(r"\D", "", validity_japanese)
     if (
-        expiry.confidence >= AGREED_CONFIDENCE > valid_until.confidence
+        expiry.confidence >= AGREED_CONFIDENCE
+        and valid_until.confidence < AGREED_CONFIDENCE
         and _japanese_slips(re.sub(r"\D", "", str(expiry.value)), written)
         and not _japanese_slips(re.sub(r"\D", "", str(valid_until.value)), written)
     ):
