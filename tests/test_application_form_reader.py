@@ -34,7 +34,7 @@ from samples.documents.forms import (
     form_page_images,
     render_form,
 )
-from samples.generate import DEFAULT_PROFILES, case_rng, choose_fault, plan_case, write_case
+from samples.generate import DEFAULT_PROFILES
 from samples.identity import random_identity
 from schemas.checklist import load_checklists
 from schemas.report import ExtractedField
@@ -429,13 +429,8 @@ def bench_photo(
     """The benchmark's phone photo of a departure-order form (seed 20261123, case 7: 0.59
     scale, perspective, motion blur), its truth and what the reader makes of it."""
     folder = tmp_path_factory.mktemp("bench")
-    rng = case_rng(20261123, 6)
-    fault = choose_fault("departure_order", rng)
-    plan = plan_case("c007", "departure_order", AS_OF, rng, fault=fault)
-    truth = write_case(folder, plan, rng, DEFAULT_PROFILES, truth_file=False)
-    photo = truth["documents"][0]
-    assert photo["doc_type"] == "application_form"
-    return photo["fields"], _read_pages(folder / "c007" / photo["file"], TesseractEngine())[0]
+    path, truth = bench_document(folder, 20261123, 6, "application_form", DEFAULT_PROFILES)
+    return truth, _read_pages(path, TesseractEngine())[0]
 
 
 def test_two_conditions_never_report_one_box(

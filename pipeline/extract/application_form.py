@@ -721,15 +721,7 @@ class _Scan:
         # from, and a glyph it doubted at one scale it often reads surely at another.
         for lang in _LANGUAGES:
             for job in self._pending(jobs, lang):
-                crop = cv2.copyMakeBorder(
-                    self._scaled(job.crop, RETRY_LINE_HEIGHT),
-                    16,
-                    16,
-                    16,
-                    16,
-                    cv2.BORDER_CONSTANT,
-                    value=255,
-                )
+                crop = self._alone(job.crop, RETRY_LINE_HEIGHT)
                 self._offer(job, *self.ocr.read_line(crop, lang=lang), lang)
         for job in jobs:
             if job.hit.label.kind == "card" and not job.settled and job.crop is not None:
@@ -748,10 +740,7 @@ class _Scan:
         for height in (job.crop.shape[0], BATCH_LINE_HEIGHT):
             if job.best is not None and job.best[1][2]:
                 return  # a reading fits the pattern
-            crop = cv2.copyMakeBorder(
-                self._scaled(job.crop, height), 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255
-            )
-            self._offer(job, *self.ocr.read_line(crop, lang="eng"), "eng")
+            self._offer(job, *self.ocr.read_line(self._alone(job.crop, height), lang="eng"), "eng")
 
     def _second_model(self, job: _Job) -> None:
         """A well-formed code the English model read but not surely, read by the Japanese
@@ -764,10 +753,7 @@ class _Scan:
         assert job.crop is not None
         if job.best is None or not job.best[1][2]:
             return
-        crop = cv2.copyMakeBorder(
-            self._scaled(job.crop), 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255
-        )
-        text, _ = self.ocr.read_line(crop, lang="jpn")
+        text, _ = self.ocr.read_line(self._alone(job.crop), lang="jpn")
         parsed = _PARSERS[job.hit.label.kind](text) if text else None
         if parsed is not None and parsed[2] and parsed[0] == job.best[1][0]:
             self._offer(job, text, AGREED_CONFIDENCE, "jpn")
@@ -787,6 +773,13 @@ class _Scan:
         assert crop is not None
         factor = float(np.clip(height / crop.shape[0], 0.5, 3.0))
         return cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+
+    @classmethod
+    def _alone(cls, crop: np.ndarray, height: float = BATCH_LINE_HEIGHT) -> np.ndarray:
+        """The crop scaled to `height`, on a margin of paper, to be read as a line alone."""
+        return cv2.copyMakeBorder(
+            cls._scaled(crop, height), 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255
+        )
 
     @staticmethod
     def _offer(job: _Job, text: str, confidence: float, lang: str) -> None:

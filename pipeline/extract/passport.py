@@ -39,7 +39,7 @@ from pipeline.mrz import (
     text_lines,
     text_mask,
 )
-from pipeline.ocr import BBox, OcrEngine, OcrResult
+from pipeline.ocr import BBox, OcrEngine, OcrResult, union_bbox
 from pipeline.page import PreparedPage
 from pipeline.textparse import parse_date
 from schemas.report import ExtractedField
@@ -137,10 +137,7 @@ def _one_box_per_cell(boxes: np.ndarray, pitch: float) -> np.ndarray:
         if (box[0] + box[2] / 2) - (last[0] + last[2] / 2) >= 0.5 * pitch:
             joined.append(box)
             continue
-        left, top = min(last[0], box[0]), min(last[1], box[1])
-        right = max(last[0] + last[2], box[0] + box[2])
-        bottom = max(last[1] + last[3], box[1] + box[3])
-        joined[-1] = np.array([left, top, right - left, bottom - top])
+        joined[-1] = np.array(union_bbox([last, box]))
     return np.array(joined)
 
 

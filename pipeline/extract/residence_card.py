@@ -324,9 +324,14 @@ def _ink_rows(mask: np.ndarray, bbox: BBox) -> BBox:
     return (x, y + int(inked[0]), w, int(inked[-1] - inked[0]) + 1)
 
 
+def _printed_box(reading: CardReading, bbox: BBox) -> BBox:
+    """The box cut to the rows its ink is in, with a little paper round it."""
+    return _pad(_ink_rows(reading.text_mask, bbox), reading.clean.shape, 3)
+
+
 def _printed(reading: CardReading, span: Span) -> np.ndarray:
     """The span's print on the clean card, cut to the rows its ink is in."""
-    x, y, w, h = _pad(_ink_rows(reading.text_mask, span.bbox), reading.clean.shape, 3)
+    x, y, w, h = _printed_box(reading, span.bbox)
     return reading.clean[y : y + h, x : x + w]
 
 
@@ -571,7 +576,7 @@ def read_english(
 ) -> list[tuple[str, float]]:
     """Each box read again by the English model, capitals and digits only, in one pass:
     it gets digits and Latin names right where the Japanese model turns 0 into 9."""
-    boxes = [_pad(_ink_rows(reading.text_mask, box), reading.clean.shape, 3) for box in boxes]
+    boxes = [_printed_box(reading, box) for box in boxes]
     readings = read_stacked(
         reading.clean, boxes, ocr, lang="eng", whitelist=_ALNUM_WHITELIST, line_height=line_height
     )
