@@ -19,11 +19,19 @@ from pypdf.generic import NameObject
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline.extract.application_form import extract_application_form
-from pipeline.forms import form_procedure
+from pipeline.extract.application_form import (
+    _Hit,
+    _Job,
+    _Reading,
+    _Rules,
+    _Scan,
+    extract_application_form,
+)
+from pipeline.forms import FIELD_LABELS, form_procedure
 from pipeline.load import load_file
 from pipeline.ocr import OcrEngine, OcrResult, Orientation, TesseractEngine
 from pipeline.preprocess import prepare_page
+from pipeline.textparse import parse_card_number
 from samples.degrade import degrade
 from samples.documents.forms import (
     FIELD_NAMINGS,
@@ -452,3 +460,45 @@ def test_tick_boxes_are_found_beside_the_loose_word_boxes_of_a_blurred_photo(
     truth, read = bench_photo
     conditions = [f"condition_{n}" for n in range(1, 6)]
     assert _wrong({name: truth[name] for name in conditions}, read) == {}
+
+
+class _TwoModels:
+    """An OCR engine whose Japanese model reads every line as `japanese`: the second
+    opinion a code the English model doubted gets."""
+
+    name = "two-models"
+
+    def __init__(self, japanese: str) -> None:
+        self.japanese = japanese
+
+    def read_line(self, image: np.ndarray, *, lang: str = "eng", **_: object) -> tuple[str, float]:
+        assert lang == "jpn", "only the Japanese model is asked again"
+        return self.japanese, 0.9
+
+
+def _card_job_after_second_model(english: str, english_confidence: float, japanese: str) -> _Job:
+    label = next(label for label in FIELD_LABELS if label.kind == "card")
+    hit = _Hit(label, (), (0, 0, 120, 20), 20.0, 0, 1.0)
+    crop = np.full((24, 180), 255, np.uint8)
+    job = _Job(hit, (0, 40, 200, 30), ruled=True, crop=crop, box=(0, 40, 180, 24))
+    job.offer(_Reading(english, english_confidence, (0, 40, 180, 24)))
+    scan = _Scan(crop, _TwoModels(japanese), _Rules((), ()), 20.0)  # type: ignore[arg-type]
+    scan._second_model(job)
+    return job
+
+
+@pytest.mark.parametrize(
+    ("english", "japanese", "sure"),
+    [
+        ("XL59172116ZZ", "XL59172116ZZ", True),  # alike: the doubt is the English model's
+        ("XL59172116ZZ", "XL59172176ZZ", False),  # a digit apart
+        ("XL591721162ZZ", "XL59172116ZZ", False),  # malformed as read: never made well formed
+    ],
+)
+def test_a_doubted_code_is_made_sure_only_by_a_second_model_reading_it_alike(
+    english: str, japanese: str, sure: bool
+) -> None:
+    job = _card_job_after_second_model(english, 0.53, japanese)
+    assert job.best is not None
+    assert job.best[1][0] == parse_card_number(english)[0]
+    assert (job.best[0] >= 0.6) is sure
