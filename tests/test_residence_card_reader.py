@@ -690,3 +690,16 @@ def test_nationality_misread_at_the_usual_height_is_read_again_larger(
     image, truth = _bench_card("phone", 4)
     found = extract_card_front(_prepared(image, ocr), ocr)["nationality"]
     assert (found.value, found.confidence >= 0.6) == (truth["nationality"], True)
+
+
+def test_card_on_its_side_with_few_english_words_is_turned_by_its_japanese(
+    ocr: TesseractEngine,
+) -> None:
+    """Turned 90 degrees, this card read one confident English word the right way up and
+    two upside down (its number backwards, SLZVELOOTEHN): counting them turned it the wrong
+    way and nothing was read. Its Japanese reads well only the right way up."""
+    image, truth = _bench_card("rotated", 11)
+    fields = extract_card_front(_prepared(image, ocr), ocr)
+    assert fields["card_number"].value == truth["card_number"]
+    assert fields["name"].value == truth["name"]
+
