@@ -14,15 +14,19 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.extract.residence_card import (
+    Chunk,
+    Row,
+    Span,
     cross_check_expiries,
     extract_card_back,
     extract_card_front,
     period_from_dates,
+    read_sex,
     reconcile_card_number,
     reconcile_name,
 )
 from pipeline.load import load_file
-from pipeline.ocr import TesseractEngine
+from pipeline.ocr import TesseractEngine, Word
 from pipeline.page import Page, PreparedPage
 from pipeline.preprocess import prepare_page
 from pipeline.textparse import parse_card_number
@@ -703,3 +707,31 @@ def test_card_on_its_side_with_few_english_words_is_turned_by_its_japanese(
     assert fields["card_number"].value == truth["card_number"]
     assert fields["name"].value == truth["name"]
 
+
+def _sex_row(*chunks: tuple[str, float]) -> Span:
+    row = Row(0, 30, [])
+    for index, (text, confidence) in enumerate(chunks):
+        box = (index * 40, 0, 30, 30)
+        row.chunks.append(Chunk(index * 40, index * 40 + 30, [Word(text, confidence, box)]))
+    return Span(row, row.chunks)
+
+
+@pytest.mark.parametrize(
+    ("chunks", "code", "confidence", "value_chunks"),
+    [
+        # Junk read off the row past the value (the photo's edge) no longer counts.
+        ([("女", 0.92), ("F.", 0.78), ("才", 0.0), ("意", 0.0)], "F", 0.92, 2),
+        # The kanji misread at no confidence: its Latin twin agrees and vouches for it.
+        ([("男", 0.0), ("M.", 0.91), ("者", 0.0), ("喉", 0.0)], "M", 0.91, 2),
+        # One reading alone is what it is.
+        ([("男", 0.92), ("ML", 0.52), ("合", 0.0)], "M", 0.92, 1),
+        # The two disagree: the surer one, doubted.
+        ([("男", 0.9), ("F.", 0.8)], "M", 0.45, 2),
+        ([("ー", 0.3)], None, 0.0, 1),
+    ],
+)
+def test_sex_is_read_from_its_two_printings_and_nothing_after(
+    chunks: list[tuple[str, float]], code: str | None, confidence: float, value_chunks: int
+) -> None:
+    found, sure, span = read_sex(_sex_row(*chunks))
+    assert (found, sure, len(span.chunks)) == (code, pytest.approx(confidence), value_chunks)

@@ -867,12 +867,38 @@ def period_as_printed(period: Period) -> str:
 _SEX_MARKS = {"男": "M", "女": "F"}
 
 
-def _sex(text: str) -> str | None:
-    for mark, code in _SEX_MARKS.items():
-        if mark in text:
-            return code
+def _kanji_sex(text: str) -> str | None:
+    return next((code for mark, code in _SEX_MARKS.items() if mark in text), None)
+
+
+def _latin_sex(text: str) -> str | None:
     latin = re.findall(r"(?<![A-Z])([MFX])(?![A-Z])", re.sub(r"[^A-Z]", " ", text.upper()))
     return latin[0] if len(set(latin)) == 1 else None
+
+
+def read_sex(span: Span) -> tuple[str | None, float, Span]:
+    """(code, confidence, the chunks it was read from). The card prints sex twice, 男 M. or
+    女 F.: when both readings agree, the surer one vouches for the value. Only the chunks up
+    to them count: what the row holds further right (the photo's edge, the guilloche) reads
+    as junk at no confidence and must not drag the value's confidence down."""
+    readings: dict[str, tuple[str, float, int]] = {}
+    for index, chunk in enumerate(span.chunks):
+        one = Span(span.row, [chunk])
+        for script, read in (("kanji", _kanji_sex), ("latin", _latin_sex)):
+            code = read(chunk.joined)
+            if code is not None and script not in readings:
+                readings[script] = (code, one.confidence, index)
+        if len(readings) == 2:
+            break
+    if not readings:
+        return None, 0.0, span
+    codes = {code for code, _, _ in readings.values()}
+    last = max(index for _, _, index in readings.values())
+    value_span = Span(span.row, span.chunks[: last + 1])
+    if len(codes) > 1:  # 男 beside F: the surer reading, its trust halved
+        code, confidence, _ = max(readings.values(), key=lambda r: r[1])
+        return code, confidence / 2, value_span
+    return codes.pop(), max(r[1] for r in readings.values()), value_span
 
 
 class CardFields:
@@ -1049,12 +1075,10 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
         out.set(name, day.isoformat() if day else None, confidence, spans[name])
 
     sex_span = spans.get("sex", spans.get("date_of_birth"))
-    out.set(
-        "sex",
-        _sex(sex_span.joined) if sex_span else None,
-        sex_span.confidence if sex_span else 0.0,
-        sex_span,
-    )
+    if sex_span is None:
+        out.set("sex", None, 0.0, None)
+    else:
+        out.set("sex", *read_sex(sex_span))
 
     nationality_span = spans.get("nationality")
     code, score, nationality_span = _match_in_span(nationality_span, match_country)
