@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from pipeline.extract.ed_card import extract_ed_card, name_part, passport_number
+from pipeline.extract.ed_card import extract_ed_card, label_of, name_part, passport_number
 from pipeline.load import load_file
 from pipeline.ocr import TesseractEngine
 from pipeline.page import Page, PreparedPage
@@ -267,3 +267,20 @@ def test_a_doubtful_nationality_is_confirmed_by_the_other_model(
     path, truth = bench_document(tmp_path, 5, 28, "reentry_ed_card", DEFAULT_PROFILES)
     read = extract_ed_card(prepare_page(load_file(path, path.name)[0], ocr), ocr)["nationality"]
     assert (read.value, read.confidence >= 0.6) == (truth["nationality"], True)
+
+
+@pytest.mark.parametrize(
+    ("strip", "field"),
+    [
+        ("COM + EN Rational ity/Region", "nationality"),
+        ("1S Fanily name", "surname"),
+        # Label strips whose small print was lost: a few letters that occur inside a label
+        # name no field (rapidfuzz aligns the shorter string inside the longer one).
+        ("ass", None),
+        ("sees", None),
+    ],
+)
+def test_a_label_strip_names_a_field_only_when_it_holds_the_whole_label(
+    strip: str, field: str | None
+) -> None:
+    assert label_of(strip)[0] == field

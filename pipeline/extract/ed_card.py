@@ -138,7 +138,7 @@ def _inside(outer: BBox, inner: BBox) -> bool:
     return outer[0] <= cx <= outer[0] + outer[2] and outer[1] <= cy <= outer[1] + outer[3]
 
 
-def _label_of(text: str) -> tuple[str | None, float]:
+def label_of(text: str) -> tuple[str | None, float]:
     """The field a label strip names. Besides word runs, the strip is matched with its
     spaces dropped against the longer labels, as OCR of small print splits and joins
     words anywhere ('National ity/Region')."""
@@ -149,9 +149,14 @@ def _label_of(text: str) -> tuple[str | None, float]:
         score = max(
             max(_window_score(line, variant)[0] for variant in variants),
             max(
-                fuzz.partial_ratio("".join(v.split()).lower(), compact)
-                for v in variants
-                if len("".join(v.split())) >= _COMPACT_LABEL
+                (
+                    fuzz.partial_ratio("".join(v.split()).lower(), compact)
+                    for v in variants
+                    # The strip must hold the whole label: rapidfuzz aligns the shorter
+                    # string inside the longer, so "ass" would match "Passport number" fully.
+                    if _COMPACT_LABEL <= len("".join(v.split())) <= len(compact)
+                ),
+                default=0.0,
             ),
         )
         if score > best[1]:
@@ -179,7 +184,7 @@ def _field_regions(
             flat, [_label_strip(b) for b in unnamed], ocr, lang="eng", line_height=_LABEL_HEIGHT
         )
         for box, words in zip(unnamed, strips, strict=True):
-            name, _ = _label_of(" ".join(w.text for w in words))
+            name, _ = label_of(" ".join(w.text for w in words))
             if name and name not in named:
                 named[name] = box
     return {name: _writing_room(box) for name, box in named.items()}
