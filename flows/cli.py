@@ -32,6 +32,7 @@ app = typer.Typer(
         "Start with: docintake run samples/inbox --out out/demo --as-of 2026-11-23"
     ),
     no_args_is_help=True,
+    rich_markup_mode="markdown",
     add_completion=False,
     pretty_exceptions_show_locals=False,  # locals may hold personal data
 )
@@ -92,7 +93,7 @@ def run(
         typer.Option(min=1, help="Pages one file may have; longer files are reported, not read."),
     ] = 50,
 ) -> None:
-    """Read every case of INBOX and write OUT/<case>/report.json and report.html, plus
+    """Read every case of INBOX and write OUT/CASE/report.json and report.html, plus
     OUT/summary.json and OUT/summary.csv. INBOX is never changed.
 
     Exit codes: 0 every case processed; 2 bad usage or configuration; 3 processed, but at
@@ -320,8 +321,8 @@ def watch(
     workers: Annotated[int, typer.Option(min=1, help="Cases read at once.")] = 2,
 ) -> None:
     """Watch INBOX and report each case folder or loose file once it has been quiet for
-    --settle seconds. After OUT/<case>/report.json is written, the case's files move out of
-    INBOX into OUT/<case>/originals/ (unreadable ones into OUT/<case>/quarantine/). Stop with
+    --settle seconds. After OUT/CASE/report.json is written, the case's files move out of
+    INBOX into OUT/CASE/originals/ (unreadable ones into OUT/CASE/quarantine/). Stop with
     Ctrl-C: cases in progress are finished first. With PREFECT_API_URL set, cases run on the
     Prefect workers of `docintake deploy`."""
     configure_prefect()
@@ -394,7 +395,7 @@ def serve(
     max_upload_mb: Annotated[int, typer.Option(min=1, help="Largest upload accepted.")] = 50,
 ) -> None:
     """Serve the upload API and the upload page at http://HOST:PORT/ (OpenAPI docs at
-    /docs): POST /cases with the files of a case, then GET /cases/<id> until it is done and
+    /docs): POST /cases with the files of a case, then GET /cases/ID until it is done and
     fetch report.json or report.html. Without --token-file it only listens on this machine."""
     configure_prefect()
     import uvicorn

@@ -1,0 +1,27 @@
+"""`--help` is the first manual a user reads: its text must come out whole."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+
+
+def _help(*command: str) -> str:
+    done = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "220"})
+    assert done.exit_code == 0, done.output
+    return " ".join(done.output.split())
+
+
+def test_command_summaries_flow_as_sentences_not_as_the_source_lines() -> None:
+    # The docstring breaks its line after "plus"; on a wide terminal the summary must not.
+    assert "report.html, plus OUT/summary.json" in _help()
+
+
+@pytest.mark.parametrize(
+    ("command", "placeholder"),
+    [("run", "OUT/CASE/report.json"), ("watch", "OUT/CASE/originals/"), ("serve", "GET /cases/ID")],
+)
+def test_placeholders_in_help_survive_its_markup(command: str, placeholder: str) -> None:
+    assert placeholder in _help(command)
