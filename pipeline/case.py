@@ -17,7 +17,14 @@ from pipeline.errors import UsageError
 from pipeline.load import LoadLimits
 from pipeline.storage import atomic_write
 from schemas.checklist import Checklist, load_checklists
-from schemas.report import PROCEDURE_IDS, SCHEMA_VERSION, DocumentReport, FileError, Report
+from schemas.report import (
+    CASE_FILE_ERROR,
+    PROCEDURE_IDS,
+    SCHEMA_VERSION,
+    DocumentReport,
+    FileError,
+    Report,
+)
 
 CASE_FILE_NAMES = ("case.yaml", "case.yml")
 # Files a case folder may hold beside its documents: docintake's own sidecars and the litter
@@ -83,6 +90,14 @@ def _document_files(folder: Path, inbox: Path) -> list[str]:
     return files
 
 
+def _yaml_problem(error: Exception) -> str:
+    """The parser's complaint in one line, with where it is (line and column count from 1)."""
+    if isinstance(error, yaml.MarkedYAMLError) and error.problem_mark is not None:
+        mark = error.problem_mark
+        return f"line {mark.line + 1}, column {mark.column + 1}: {error.problem}"
+    return str(error).splitlines()[0]
+
+
 def read_case_file(folder: Path) -> dict[str, Any]:
     """The case's case.yaml as a mapping; a malformed one is a usage error that names it."""
     for name in CASE_FILE_NAMES:
@@ -92,7 +107,8 @@ def read_case_file(folder: Path) -> dict[str, Any]:
                 content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             except (yaml.YAMLError, UnicodeDecodeError) as exc:
                 raise UsageError(
-                    f"{name} is not valid YAML ({exc}). Fix it, e.g. 'procedure: special_reentry'."
+                    f"{name} is not valid YAML ({_yaml_problem(exc)}). Fix it, e.g. "
+                    "'procedure: special_reentry'."
                 ) from exc
             if not isinstance(content, dict):
                 raise UsageError(f"{name} must be a mapping such as 'procedure: special_reentry'.")
@@ -174,7 +190,7 @@ def build_report(
     from pipeline.verify import CaseContext, verify_case
 
     if case.case_file_error:
-        problem = FileError(code="bad_case_file", message=case.case_file_error)
+        problem = FileError(code=CASE_FILE_ERROR, message=case.case_file_error)
         documents = [DocumentReport(file=CASE_FILE_NAMES[0], page=1, sha256="", errors=[problem])]
         documents += documents_read
     else:

@@ -17,7 +17,8 @@ import numpy as np
 from jinja2 import Environment, PackageLoader
 
 from pipeline.storage import atomic_write
-from schemas.report import BBox, CaseSummary, DocumentReport, Report
+from pipeline.verify.case import LOW_CONFIDENCE_THRESHOLD
+from schemas.report import BBox, CaseSummary, DocumentReport, ExtractedField, Report
 
 CROP_MARGIN = 12  # page pixels around the evidence
 CROP_MAX_SIDE = 720
@@ -38,6 +39,7 @@ def summarize(report: Report) -> CaseSummary:
         verdict=report.verdict,
         missing=report.missing_items(),
         errors=sum(len(document.errors) for document in report.documents),
+        findings=sorted({f.code for f in report.findings if f.severity in ("error", "warning")}),
     )
 
 
@@ -49,10 +51,17 @@ def write_summary(out: Path, summaries: Iterable[CaseSummary]) -> None:
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["case_id", "procedure", "verdict", "missing", "errors"])
+    writer.writerow(["case_id", "procedure", "verdict", "missing", "errors", "findings"])
     for row in rows:
         writer.writerow(
-            [row.case_id, row.procedure, row.verdict, ";".join(row.missing), row.errors]
+            [
+                row.case_id,
+                row.procedure,
+                row.verdict,
+                ";".join(row.missing),
+                row.errors,
+                ";".join(row.findings),
+            ]
         )
     atomic_write(out / "summary.csv", buffer.getvalue())
 
@@ -152,10 +161,22 @@ def render_html(
         documents.append({"index": index, "document": document, "thumbnail": thumbnail})
     # Everything read from a scan is text from a stranger: escape it all.
     environment = Environment(loader=PackageLoader("pipeline", "templates"), autoescape=True)
+    environment.filters["shown"] = shown_value
     template = environment.get_template("report.html.j2")
     return template.render(
         report=report, findings=findings, documents=documents, redact=redact, redacted=REDACTED
     )
+
+
+def shown_value(field: ExtractedField) -> str:
+    """A field's value as a person reads it: yes/no rather than True/False, and a field the
+    reader is sure is left blank (a passport's empty personal number) told from one it could
+    not read."""
+    if isinstance(field.value, bool):
+        return "yes" if field.value else "no"
+    if field.value is None:
+        return "(blank)" if field.confidence >= LOW_CONFIDENCE_THRESHOLD else "(not read)"
+    return str(field.value)
 
 
 def write_case_report(

@@ -138,6 +138,9 @@ class ExtractedField(_Model):
     bbox: BBox | None = None
 
 
+CASE_FILE_ERROR = "bad_case_file"  # FileError code of a case.yaml that cannot be used
+
+
 class FileError(_Model):
     """Why a file or page could not be read, and what the user can do about it."""
 
@@ -196,4 +199,8 @@ class CaseSummary(_Model):
     procedure: str
     verdict: Verdict
     missing: list[str]
-    errors: int
+    errors: int = Field(description="Files or pages of the case that could not be read.")
+    findings: list[str] = Field(
+        default_factory=list,
+        description="Codes of the case's error and warning findings: why it is not complete.",
+    )

@@ -74,6 +74,16 @@ def test_a_bad_case_yaml_is_reported_in_its_case_only(tmp_inbox: Path, content: 
     assert "UNREADABLE_FILE" in {f.code for f in report.findings}
 
 
+def test_a_broken_case_yaml_is_told_as_a_settings_file_not_as_a_scan(tmp_inbox: Path) -> None:
+    _touch(tmp_inbox / "c1" / "case.yaml", b"procedure: [special_reentry\n")
+    (case,) = discover_cases(tmp_inbox)
+    report = build_report(case, [], RunSettings(as_of=date(2026, 11, 23)))
+    messages = {f.code: f.message for f in report.findings}
+    assert "line 2, column 1" in messages["UNREADABLE_FILE"]
+    assert "Rescan" not in messages["UNREADABLE_FILE"]
+    assert "case.yaml could not be used" in messages["PROCEDURE_UNKNOWN"]
+
+
 def _form(procedure: str) -> DocumentReport:
     return DocumentReport(
         file="form.pdf",

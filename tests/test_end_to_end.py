@@ -77,9 +77,9 @@ def test_every_contract_file_is_written(sample_run: dict[str, Any]) -> None:
         assert html.count("data:image/jpeg;base64,") >= len(read) > 0, case_id
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     assert sorted(row["case_id"] for row in summary) == sorted(expected)
-    assert set(summary[0]) == {"case_id", "procedure", "verdict", "missing", "errors"}
+    assert set(summary[0]) == {"case_id", "procedure", "verdict", "missing", "errors", "findings"}
     csv_lines = (out / "summary.csv").read_text("utf-8").splitlines()
-    assert csv_lines[0] == "case_id,procedure,verdict,missing,errors"
+    assert csv_lines[0] == "case_id,procedure,verdict,missing,errors,findings"
     assert len(csv_lines) == len(expected) + 1
 
 

@@ -176,6 +176,7 @@ def test_reports_and_summaries_are_written_whole_and_private(tmp_path: Path) -> 
             "verdict": "incomplete",
             "missing": ["residence_card"],
             "errors": 0,
+            "findings": ["PASSPORT_EXPIRED"],
         }
     ]
     with (tmp_path / "out" / "summary.csv").open() as stream:
@@ -185,6 +186,7 @@ def test_reports_and_summaries_are_written_whole_and_private(tmp_path: Path) -> 
             "incomplete",
             "residence_card",
             "0",
+            "PASSPORT_EXPIRED",
         ]
 
 
@@ -195,3 +197,19 @@ def test_text_read_from_a_scan_is_escaped() -> None:
     )
     html = render_html(report, _previews())
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_values_are_shown_as_a_person_reads_them() -> None:
+    report = _report()
+    fields = report.documents[0].fields
+    fields["reentry_intent"] = ExtractedField(value=False, confidence=0.95)
+    fields["personal_number"] = ExtractedField(value=None, confidence=0.97)
+    fields["nationality"] = ExtractedField(value=None, confidence=0.0)
+    html = render_html(report, _previews())
+    row = re.compile(r"<td>(\w+)</td>\s*<td>([^<]*)</td>")
+    shown = dict(row.findall(html))
+    assert (shown["reentry_intent"], shown["personal_number"], shown["nationality"]) == (
+        "no",
+        "(blank)",
+        "(not read)",
+    )

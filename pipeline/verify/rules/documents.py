@@ -17,7 +17,7 @@ from pipeline.verify.rules.common import (
     stay_expiry,
     trip,
 )
-from schemas.report import PROCEDURE_IDS
+from schemas.report import CASE_FILE_ERROR, PROCEDURE_IDS, FileError
 
 CARD_NUMBER_FORMAT = re.compile(r"[A-Z]{2}[0-9]{8}[A-Z]{2}")
 
@@ -25,7 +25,10 @@ CARD_NUMBER_FORMAT = re.compile(r"[A-Z]{2}[0-9]{8}[A-Z]{2}")
 @rule("UNREADABLE_FILE", "error", sources.UNREADABLE)
 def unreadable_file(case: Case) -> Iterator[Hit]:
     for index, document in enumerate(case.documents):
-        if document.errors:
+        if _case_file_unusable(document.errors):
+            # Its message says what to fix; a case.yaml has no page to rescan.
+            yield Hit(f"{document.errors[0].message} Its settings were not used.", (index,))
+        elif document.errors:
             reasons = "; ".join(error.message for error in document.errors)
             yield Hit(
                 f"{case.label(index)} could not be read ({reasons}), so nothing on it was"
@@ -34,10 +37,16 @@ def unreadable_file(case: Case) -> Iterator[Hit]:
             )
 
 
+def _case_file_unusable(errors: tuple[FileError, ...]) -> bool:
+    return any(error.code == CASE_FILE_ERROR for error in errors)
+
+
 @rule("PROCEDURE_UNKNOWN", "warning", sources.PROCEDURE, ["unknown"])
 def procedure_unknown(case: Case) -> Iterator[Hit]:
+    broken = any(_case_file_unusable(document.errors) for document in case.documents)
+    case_file = "case.yaml could not be used" if broken else "no case.yaml"
     yield Hit(
-        "The procedure could not be determined (no case.yaml, no application form whose title"
+        f"The procedure could not be determined ({case_file}, no application form whose title"
         " names one, no --procedure option), so the case was not checked against a"
         " checklist. Add `procedure: <id>` to case.yaml."
     )
