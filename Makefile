@@ -11,9 +11,8 @@ setup:
 	@bash scripts/setup.sh
 
 demo: setup
-	$(BIN)/docintake run samples/inbox --out $(OUT) --as-of $(AS_OF); status=$$?; \
-	  echo "Open $(abspath $(OUT))/<case>/report.html (summary: $(OUT)/summary.csv)"; \
-	  [ $$status -eq 0 ] || [ $$status -eq 3 ]
+	@# Exit code 3 says a file could not be read; its case's report says which, so it passes.
+	$(BIN)/docintake run samples/inbox --out $(OUT) --as-of $(AS_OF) || [ $$? -eq 3 ]
 
 test:
 	@bash scripts/setup.sh test

@@ -4,7 +4,8 @@ goes to the same per-case flow as the watched inbox, through the bounded CaseQue
 
 Uploads are refused early and cheaply: the body is counted while it streams (413 past the
 limit), each file's type is decided by its first bytes (415), client file names are never
-used as paths, and every route that touches a case needs the bearer token when one is set."""
+used as paths, and with a bearer token set every route but /health and the page (which holds
+no data and sends the token the person enters with each call) needs it."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jinja2 import Environment, PackageLoader
@@ -228,11 +230,17 @@ def create_app(
         yield
         await run_in_threadpool(queue.shutdown)
 
+    # With a token, the API's description is guarded like the rest (the contract leaves only
+    # /health open), so its routes are added below rather than by FastAPI itself.
+    open_docs = token is None
     app = FastAPI(
         title="docintake upload API",
         version="1.0",
         description="Upload a case's scans, then fetch its report.json and report.html.",
         lifespan=lifespan,
+        docs_url="/docs" if open_docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if open_docs else None,
     )
 
     @app.exception_handler(RequestValidationError)
@@ -243,6 +251,18 @@ def create_app(
         return JSONResponse({"detail": problems}, status_code=400)
 
     guarded = [Depends(authorized)]
+
+    if not open_docs:
+
+        @app.get("/openapi.json", include_in_schema=False, dependencies=guarded)
+        def openapi_document() -> JSONResponse:
+            return JSONResponse(app.openapi())
+
+        @app.get("/docs", include_in_schema=False, dependencies=guarded)
+        def api_docs() -> HTMLResponse:
+            # A browser sends no bearer token by itself: with one set, read /openapi.json
+            # with it (curl -H "Authorization: Bearer ..."), or run the docs on localhost.
+            return get_swagger_ui_html(openapi_url="/openapi.json", title=app.title)
 
     @app.get("/health", response_model=Health, tags=["service"])
     def health() -> Health:

@@ -17,11 +17,11 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.load import load_file
 from pipeline.verify.case import case_documents
+from samples.generate import SAMPLES_AS_OF, generate_samples
 from schemas.report import Report
 
 DEFAULT_SEED = 20261123
 DEFAULT_CASES = 14  # about 50 documents over all seven procedures
-DEFAULT_AS_OF = date(2026, 11, 23)
 
 
 def _normalized(value: Any) -> str:
@@ -242,7 +242,7 @@ def run_bench(
     peer: str | None = None,
     seed: int = DEFAULT_SEED,
     cases: int = DEFAULT_CASES,
-    as_of: date = DEFAULT_AS_OF,
+    as_of: date = SAMPLES_AS_OF,
     measure_scaling: bool = False,
 ) -> dict[str, Any]:
     """Generate (or reuse) the data set, run the batch flow on it, score the reports against
@@ -251,8 +251,6 @@ def run_bench(
     if data is None:
         data = out / f"data-seed{seed}-cases{cases}"
         if not any(data.glob("*/truth.json")):
-            from samples.generate import generate_samples
-
             generate_samples(data, seed=seed, cases=cases, as_of=as_of)
     truths = load_truths(data)
     if not truths:

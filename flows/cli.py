@@ -17,6 +17,7 @@ from rich.table import Table
 
 from flows.settings import configure_logging, configure_prefect
 from pipeline.errors import UsageError
+from schemas.checklist import ChecklistError, load_checklists
 from schemas.report import PROCEDURE_IDS, CaseSummary, Report
 
 EXIT_OK = 0
@@ -29,9 +30,13 @@ app = typer.Typer(
         "Check immigration case files before filing: read passports, residence cards, ED "
         "cards and application forms, check them against the procedure's checklist, and "
         "write report.json and report.html per case.\n\n"
-        "Start with: docintake run samples/inbox --out out/demo --as-of 2026-11-23"
+        "Start with: docintake run samples/inbox --out out/demo --as-of 2026-11-23\n\n"
+        "Exit codes of every command: 0 done; 2 bad usage or configuration (the message says "
+        "what to change); 3 (run) processed, but a file could not be read: its case's report "
+        "says which and why."
     ),
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode="markdown",
     add_completion=False,
     pretty_exceptions_show_locals=False,  # locals may hold personal data
@@ -56,7 +61,9 @@ def _check_procedure(value: str | None) -> str | None:
 
 InboxArg = Annotated[
     Path,
-    typer.Argument(help="Folder of scans: each subfolder is a case, each loose file a case."),
+    typer.Argument(
+        metavar="INBOX", help="Folder of scans: each subfolder is a case, each loose file a case."
+    ),
 ]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Where reports are written.")]
 AsOfOption = Annotated[
@@ -107,8 +114,15 @@ def run(
 
     judged_on = _parse_as_of(as_of)
     if not inbox.is_dir():
-        console.print(f"[red]{inbox} is not a folder.[/] Give the folder of scans to read.")
+        what = "is not a folder" if inbox.exists() else "does not exist"
+        console.print(f"[red]{inbox} {what}.[/] Give the folder of scans to read.")
         raise typer.Exit(EXIT_USAGE)
+    if checklists is not None:
+        try:  # checked before any file is read, so a typo costs no OCR
+            load_checklists(checklists)
+        except ChecklistError as error:
+            console.print(f"[red]{error}[/]")
+            raise typer.Exit(EXIT_USAGE) from None
     with Progress(
         TextColumn("[bold]reading files"),
         BarColumn(),
@@ -135,7 +149,7 @@ def run(
             console.print(f"[red]{error}[/]")
             raise typer.Exit(EXIT_USAGE) from None
     table = Table(title=f"docintake: {len(summaries)} case(s), as of {judged_on}")
-    for column in ("case", "procedure", "verdict", "missing", "unreadable"):
+    for column in ("case", "procedure", "verdict", "missing", "unreadable", "findings"):
         table.add_column(column)
     colours = {"complete": "green", "incomplete": "red", "needs_review": "yellow"}
     for row in summaries:
@@ -145,11 +159,15 @@ def run(
             f"[{colours[row.verdict]}]{row.verdict}[/]",
             ", ".join(row.missing),
             str(row.errors or ""),
+            ", ".join(row.findings),
         )
     Console().print(table)
-    Console().print(
-        f"Reports: {out.resolve()}/<case>/report.html  (summary: {out / 'summary.csv'})"
-    )
+    root = out.resolve()
+    paths = Console(soft_wrap=True)  # a path cut in two cannot be pasted
+    paths.print(f"Reports: {root}/<case>/report.html")
+    if summaries:
+        paths.print(f"  e.g.   {root / summaries[0].case_id / 'report.html'}")
+    paths.print(f"Summary: {root / 'summary.csv'}")
     raise typer.Exit(EXIT_UNREADABLE if any(row.errors for row in summaries) else EXIT_OK)
 
 
@@ -161,10 +179,19 @@ def schema() -> None:
 
 @app.command()
 def samples(
-    out: Annotated[Path, typer.Argument(help="Folder to write the synthetic cases into.")],
+    out: Annotated[
+        Path, typer.Argument(metavar="OUT", help="Folder to write the synthetic cases into.")
+    ],
     seed: Annotated[int, typer.Option(help="Same seed, same documents.")] = 7,
     cases: Annotated[int, typer.Option(min=1, help="How many cases to render.")] = 14,
-    as_of: AsOfOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="The date the cases' truth is judged against (YYYY-MM-DD); default 2026-11-23,"
+            " fixed so that a seed gives the same cases on any day.",
+        ),
+    ] = None,
     profile: Annotated[
         list[str] | None,
         typer.Option(
@@ -176,7 +203,7 @@ def samples(
 ) -> None:
     """Render synthetic cases (with truth.json each) for all seven procedures."""
     from samples.degrade import PROFILES
-    from samples.generate import DEFAULT_PROFILES, generate_samples
+    from samples.generate import DEFAULT_PROFILES, SAMPLES_AS_OF, generate_samples
 
     unknown = sorted(set(profile or ()) - set(PROFILES))
     if unknown:
@@ -184,7 +211,7 @@ def samples(
             f"unknown {', '.join(unknown)}; choose among {', '.join(PROFILES)}",
             param_hint="--profile",
         )
-    judged_on = _parse_as_of(as_of) if as_of else date(2026, 11, 23)
+    judged_on = _parse_as_of(as_of) if as_of else SAMPLES_AS_OF
     truths = generate_samples(
         out, seed=seed, cases=cases, as_of=judged_on, profiles=profile or DEFAULT_PROFILES
     )

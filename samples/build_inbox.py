@@ -7,14 +7,12 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from samples.cases import plan_case
-from samples.generate import case_rng, write_case
+from samples.generate import SAMPLES_AS_OF, case_rng, write_case
 
-AS_OF = date(2026, 11, 23)
 # Picked among a few seeds: this one yields every file format (fillable, flat and scanned
 # PDFs, a multi-page bundle, JPEG, PNG, TIFF) within the size budget.
 SEED = 4
@@ -55,7 +53,9 @@ def build(inbox: Path = INBOX, expected: Path = EXPECTED) -> dict[str, dict[str,
     truths: dict[str, dict[str, Any]] = {}
     for index, sample in enumerate(CASES):
         rng = case_rng(SEED, index)
-        plan = plan_case(f"c{index + 1:03d}", sample.procedure, AS_OF, rng, fault=sample.fault)
+        plan = plan_case(
+            f"c{index + 1:03d}", sample.procedure, SAMPLES_AS_OF, rng, fault=sample.fault
+        )
         plan.write_case_yaml = sample.case_yaml
         for document in plan.documents:
             if document.kind == sample.phone:

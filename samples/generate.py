@@ -29,6 +29,10 @@ from samples.documents.photo import render_photo
 from samples.documents.residence_card import render_card_back, render_card_front
 from schemas.report import PROCEDURE_IDS
 
+# The day synthetic cases are judged against unless told otherwise: fixed, so the same seed
+# renders the same cases (and the same truth) whatever day it is run.
+SAMPLES_AS_OF = date(2026, 11, 23)
+
 _DOC_TYPES = {
     "passport": "passport",
     "card_front": "residence_card_front",

@@ -10,9 +10,14 @@ from importlib import resources
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from schemas.report import DocType, ProcedureId
+
+
+class ChecklistError(ValueError):
+    """An office's checklist folder or file that cannot be used; the message names the file
+    and what to change."""
 
 
 class Condition(BaseModel):
@@ -61,12 +66,29 @@ class Checklist(BaseModel):
 
 
 def _read(path: Path) -> Checklist:
-    with path.open(encoding="utf-8") as handle:
-        return Checklist.model_validate(yaml.safe_load(handle))
+    try:
+        with path.open(encoding="utf-8") as handle:
+            content = yaml.safe_load(handle)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        reason = str(error).splitlines()[0]
+        raise ChecklistError(f"{path} cannot be read as YAML: {reason}.") from None
+    try:
+        return Checklist.model_validate(content)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc']) or 'the file'}: {problem['msg']}"
+            for problem in error.errors()
+        )
+        raise ChecklistError(
+            f"{path} is not a checklist ({problems}). A checklist file holds procedure, "
+            "version, title, source and items, each item with id, description, doc_types and "
+            "source; see 'An office's own checklists' in the README."
+        ) from None
 
 
 def load_checklists(extra_dir: Path | None = None) -> dict[str, Checklist]:
-    """The bundled checklists, with an office's overrides from `extra_dir` applied."""
+    """The bundled checklists, with an office's overrides from `extra_dir` applied. Raises
+    ChecklistError for a folder or file that cannot be used."""
     bundled = resources.files("schemas") / "data" / "checklists"
     checklists: dict[str, Checklist] = {}
     for entry in sorted(bundled.iterdir(), key=lambda e: e.name):
@@ -75,7 +97,14 @@ def load_checklists(extra_dir: Path | None = None) -> dict[str, Checklist]:
                 checklist = _read(path)
             checklists[checklist.procedure] = checklist
     if extra_dir is not None:
-        for path in sorted(Path(extra_dir).glob("*.yaml")):
+        if not Path(extra_dir).is_dir():
+            raise ChecklistError(
+                f"{extra_dir} is not a folder: --checklists takes a folder of checklist YAML files."
+            )
+        paths = sorted(Path(extra_dir).glob("*.yaml"))
+        if not paths:
+            raise ChecklistError(f"{extra_dir} holds no .yaml file: nothing to add or override.")
+        for path in paths:
             override = _read(path)
             base = checklists.get(override.procedure)
             checklists[override.procedure] = base.merged_with(override) if base else override

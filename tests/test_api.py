@@ -127,7 +127,7 @@ def test_bad_uploads_are_refused_with_json_errors(tmp_path: Path, page_png: byte
     assert not any(out.iterdir()), "a refused upload left files behind"
 
 
-def test_with_a_token_every_case_route_needs_it(tmp_path: Path, page_png: bytes) -> None:
+def test_with_a_token_every_route_but_health_needs_it(tmp_path: Path, page_png: bytes) -> None:
     with TestClient(create_app(tmp_path / "out", CaseQueue(1), token=TOKEN)) as client:
         assert client.get("/health").status_code == 200
         files = [("files", ("a.png", page_png, "image/png"))]
@@ -142,6 +142,17 @@ def test_with_a_token_every_case_route_needs_it(tmp_path: Path, page_png: bytes)
             assert client.get(route).status_code == 401
         assert _wait_done(client, case_id, AUTH)["state"] == "done"
         assert client.get(f"/cases/{case_id}/report.html", headers=AUTH).status_code == 200
+        # The API's own description is guarded too; /health alone is open.
+        for route in ("/docs", "/openapi.json"):
+            assert client.get(route).status_code == 401
+            assert client.get(route, headers=AUTH).status_code == 200
+        assert "/cases" in client.get("/openapi.json", headers=AUTH).json()["paths"]
+
+
+def test_without_a_token_the_api_docs_are_open_on_this_machine(tmp_path: Path) -> None:
+    with TestClient(create_app(tmp_path / "out", CaseQueue(1))) as client:
+        assert client.get("/docs").status_code == 200
+        assert "/cases" in client.get("/openapi.json").json()["paths"]
 
 
 def test_without_a_token_the_server_stays_on_this_machine() -> None:

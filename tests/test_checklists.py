@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
 from pipeline.forms import form_procedure
-from schemas.checklist import load_checklists
+from schemas.checklist import ChecklistError, load_checklists
 from schemas.report import PROCEDURE_IDS
 
 
@@ -42,3 +47,67 @@ def test_an_office_overrides_items_and_adds_its_form_titles(tmp_path: Path) -> N
 def test_japanese_titles_name_their_procedure() -> None:
     assert form_procedure("再入国許可申請書 APPLICATION")[0] == "reentry_permit"
     assert form_procedure("在留期間更新許可申請書")[0] == "extension_of_stay"
+
+
+def test_the_readme_example_adds_an_item(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n# office-checklists/(\S+)\n(.*?)```", readme, re.S)
+    assert example is not None
+    (tmp_path / example[1]).write_text(example[2], encoding="utf-8")
+    checklist = load_checklists(tmp_path)["special_reentry"]
+    assert {"passport", "residence_card", "reentry_ed_card", "photo"} <= {
+        item.id for item in checklist.items
+    }
+
+
+@pytest.mark.parametrize(
+    ("content", "told"),
+    [
+        ("procedure: special_reentry\nitems: [\n", "cannot be read as YAML"),
+        # An override with items only: the file must say what it is and where it comes from.
+        (
+            "procedure: special_reentry\nitems:\n"
+            "  - {id: photo, description: A photo, doc_types: [photo], source: rule 3}\n",
+            "version: Field required",
+        ),
+        ("- just\n- a list\n", "is not a checklist"),
+    ],
+)
+def test_a_checklist_file_that_cannot_be_used_is_named_with_what_is_wrong(
+    tmp_path: Path, content: str, told: str
+) -> None:
+    (tmp_path / "office.yaml").write_text(content, encoding="utf-8")
+    with pytest.raises(ChecklistError, match=r"office\.yaml") as raised:
+        load_checklists(tmp_path)
+    assert told in str(raised.value)
+
+
+def test_a_checklist_folder_that_is_missing_or_empty_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ChecklistError, match="is not a folder"):
+        load_checklists(tmp_path / "nope")
+    with pytest.raises(ChecklistError, match=r"holds no \.yaml file"):
+        load_checklists(tmp_path)
+
+
+def test_run_stops_with_exit_code_2_before_reading_when_the_checklists_are_bad(
+    tmp_path: Path,
+) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "c1").mkdir(parents=True)
+    (inbox / "c1" / "scan.jpg").write_bytes(b"not read")
+    (tmp_path / "office").mkdir()
+    (tmp_path / "office" / "broken.yaml").write_text("items: [\n", encoding="utf-8")
+    done = CliRunner().invoke(
+        app,
+        [
+            "run",
+            str(inbox),
+            "--out",
+            str(tmp_path / "out"),
+            "--checklists",
+            str(tmp_path / "office"),
+        ],
+    )
+    assert done.exit_code == 2
+    assert "broken.yaml" in done.output
+    assert not (tmp_path / "out").exists()

@@ -25,3 +25,10 @@ def test_command_summaries_flow_as_sentences_not_as_the_source_lines() -> None:
 )
 def test_placeholders_in_help_survive_its_markup(command: str, placeholder: str) -> None:
     assert placeholder in _help(command)
+
+
+def test_h_is_help_and_the_exit_codes_are_told() -> None:
+    short = CliRunner().invoke(app, ["run", "-h"], env={"COLUMNS": "220"})
+    assert short.exit_code == 0
+    assert " ".join(short.output.split()) == _help("run")
+    assert "Exit codes of every command: 0 done; 2 bad usage" in _help()
