@@ -44,6 +44,26 @@ app = typer.Typer(
 console = Console(stderr=True, soft_wrap=True)  # messages hold paths: never cut them
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        print(f"docintake {version('docintake')}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
+) -> None:
+    pass
+
+
 def _parse_as_of(value: str | None) -> date:
     if value is None:
         return date.today()
@@ -66,6 +86,14 @@ InboxArg = Annotated[
     ),
 ]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Where reports are written.")]
+ProcedureOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Procedure for cases that neither case.yaml nor a form's title names: "
+        + ", ".join(PROCEDURE_IDS),
+        callback=_check_procedure,
+    ),
+]
 AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="Judge validity as of this date (YYYY-MM-DD); default today."),
@@ -76,14 +104,7 @@ AsOfOption = Annotated[
 def run(
     inbox: InboxArg,
     out: OutOption,
-    procedure: Annotated[
-        str | None,
-        typer.Option(
-            help="Procedure for cases that neither case.yaml nor a form's title names: "
-            + ", ".join(PROCEDURE_IDS),
-            callback=_check_procedure,
-        ),
-    ] = None,
+    procedure: ProcedureOption = None,
     as_of: AsOfOption = None,
     workers: Annotated[int, typer.Option(min=1, help="Files read at once (one core each).")] = 2,
     checklists: Annotated[
@@ -338,13 +359,7 @@ def watch(
         typer.Option(min=0.5, help="Seconds a case must be quiet before it is read."),
     ] = 5.0,
     as_of: AsOfOption = None,
-    procedure: Annotated[
-        str | None,
-        typer.Option(
-            help="Procedure for cases that neither case.yaml nor a form's title names.",
-            callback=_check_procedure,
-        ),
-    ] = None,
+    procedure: ProcedureOption = None,
     workers: Annotated[int, typer.Option(min=1, help="Cases read at once.")] = 2,
 ) -> None:
     """Watch INBOX and report each case folder or loose file once it has been quiet for

@@ -32,3 +32,10 @@ def test_h_is_help_and_the_exit_codes_are_told() -> None:
     assert short.exit_code == 0
     assert " ".join(short.output.split()) == _help("run")
     assert "Exit codes of every command: 0 done; 2 bad usage" in _help()
+
+
+def test_version_is_printed() -> None:
+    from importlib.metadata import version
+
+    done = CliRunner().invoke(app, ["--version"])
+    assert (done.exit_code, done.output.strip()) == (0, f"docintake {version('docintake')}")
