@@ -11,6 +11,12 @@ WORKING_SIDE = 900  # outlines are found at this size: enough for corners, cheap
 MIN_EDGE_SUPPORT = 0.75  # a document's sides are edges all along; a desk's hull only in places
 MAX_AREA_SHARE = 0.97  # an outline covering the whole picture is the picture's own border
 SAME_CORNER = 0.03  # share of the picture's long side within which two corners are one
+WELL_SUPPORTED = 0.9  # a side with edges along this share of it is where the hull put it
+CUT_CORNER_SUPPORT = 0.65  # a hull with one corner cut off still lies on edges this much
+SIDE_ANGLE = 8.0  # degrees a seen stretch of edge may turn from the hull's side it replaces
+SIDE_DISTANCE = 0.04  # share of the long side it may lie from that side
+MIN_STRETCH = 0.2  # share of the hull's side a seen stretch must run along
+STRETCH_VOTES = 80  # edge pixels on a straight stretch for the line search to report it
 
 
 def order_corners(points: np.ndarray) -> np.ndarray:
@@ -46,17 +52,102 @@ def corner_skew(corners: np.ndarray) -> float:
     return skew
 
 
-def edge_support(edges: np.ndarray, corners: np.ndarray) -> float:
-    """Share of the quadrilateral's outline that lies on edges."""
+def _hits_along(edges: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[int, int]:
+    """(points on an edge, points) sampled a pixel apart from `start` to `end`."""
     height, width = edges.shape
     hits = total = 0
+    for t in np.linspace(0.0, 1.0, max(2, int(np.linalg.norm(end - start)))):
+        x, y = (start + t * (end - start)).astype(int)
+        total += 1
+        hits += bool(0 <= x < width and 0 <= y < height and edges[y, x])
+    return hits, total
+
+
+def edge_support(edges: np.ndarray, corners: np.ndarray) -> float:
+    """Share of the quadrilateral's outline that lies on edges."""
+    sides = [
+        _hits_along(edges, start, end)
+        for start, end in zip(corners, np.roll(corners, -1, axis=0), strict=True)
+    ]
+    return sum(hits for hits, _ in sides) / sum(total for _, total in sides)
+
+
+Line = tuple[np.ndarray, np.ndarray]  # a point on it and its direction
+
+
+def _line_through(start: np.ndarray, end: np.ndarray) -> Line:
+    return start.astype(np.float64), (end - start).astype(np.float64)
+
+
+def _meet(first: Line, second: Line) -> np.ndarray | None:
+    (point, direction), (other_point, other_direction) = first, second
+    matrix = np.column_stack([direction, -other_direction])
+    if abs(float(np.linalg.det(matrix))) < 1e-6:
+        return None  # parallel
+    along, _ = np.linalg.solve(matrix, other_point - point)
+    return point + along * direction
+
+
+def recover_cut_corner(edges: np.ndarray, corners: np.ndarray) -> np.ndarray | None:
+    """The outline with a corner the convex hull cut off put back. Where a corner is lost
+    (the card's edge the same tone as the desk there), the hull runs a side across the
+    document at a slant and finds few edges on it; the stretch of that side's own edge that
+    is seen (a straight segment near the hull's side, at about its angle, on or outside
+    it) is extended to meet its neighbours. None when no side is to be mended so."""
+    segments = cv2.HoughLinesP(
+        edges, 1, np.pi / 360, STRETCH_VOTES, minLineLength=STRETCH_VOTES / 2, maxLineGap=6
+    )
+    if segments is None:
+        return None
+    segments = segments.reshape(-1, 4).astype(np.float64)
+    long_side = max(edges.shape)
+    centre = corners.mean(axis=0)
+    lines: list[Line] = []
+    mended = False
     for start, end in zip(corners, np.roll(corners, -1, axis=0), strict=True):
-        steps = max(2, int(np.linalg.norm(end - start)))
-        for t in np.linspace(0.0, 1.0, steps):
-            x, y = (start + t * (end - start)).astype(int)
-            total += 1
-            hits += bool(0 <= x < width and 0 <= y < height and edges[y, x])
-    return hits / total
+        hits, total = _hits_along(edges, start, end)
+        if hits / total >= WELL_SUPPORTED:
+            lines.append(_line_through(start, end))
+            continue
+        direction = (end - start) / np.linalg.norm(end - start)
+        normal = np.array([-direction[1], direction[0]])
+        if np.dot(normal, start - centre) < 0:
+            normal = -normal  # pointing out of the outline
+        best = None
+        for x0, y0, x1, y1 in segments:
+            head, tail = np.array([x0, y0]), np.array([x1, y1])
+            length = float(np.linalg.norm(tail - head))
+            if length < MIN_STRETCH * float(np.linalg.norm(end - start)):
+                continue
+            cosine = abs(float(np.dot((tail - head) / length, direction)))
+            if cosine < np.cos(np.radians(SIDE_ANGLE)):
+                continue
+            # On the side or outside it (2 px for the dilation); the document's own print
+            # lies inside.
+            offsets = [float(np.dot(point - start, normal)) for point in (head, tail)]
+            if min(offsets) < -2.0 or max(offsets) > SIDE_DISTANCE * long_side:
+                continue
+            if best is None or length > best[0]:
+                best = (length, head, tail)
+        if best is None:
+            lines.append(_line_through(start, end))
+            continue
+        lines.append(_line_through(best[1], best[2]))
+        mended = True
+    if not mended:
+        return None
+    recovered = [_meet(lines[index - 1], lines[index]) for index in range(4)]
+    if any(point is None for point in recovered):
+        return None
+    return order_corners(np.array(recovered, dtype=np.float32))
+
+
+def _proportioned(corners: np.ndarray, aspect: float | None, tolerance: float) -> bool:
+    """Whether the quadrilateral is about `aspect` (width / height) wide, when one is asked."""
+    if aspect is None:
+        return True
+    width, height = side_lengths(corners)
+    return height > 0 and abs(width / height - aspect) <= tolerance * aspect
 
 
 def find_outline(
@@ -93,17 +184,22 @@ def find_outline(
         if len(quad) != 4:
             continue
         corners = order_corners(quad.reshape(4, 2).astype(np.float32))
-        width, height = side_lengths(corners)
-        if aspect is not None and (
-            height == 0 or abs(width / height - aspect) > aspect_tolerance * aspect
-        ):
+        if not _proportioned(corners, aspect, aspect_tolerance):
             continue
         if excluded is not None and np.all(
             np.linalg.norm(corners - excluded, axis=1) < SAME_CORNER * max(small.shape)
         ):
             continue
-        if edge_support(edges, corners) < min_edge_support:
-            continue
+        support = edge_support(edges, corners)
+        if support < min_edge_support:
+            mended = recover_cut_corner(edges, corners) if support >= CUT_CORNER_SUPPORT else None
+            if (
+                mended is None
+                or edge_support(edges, mended) < min_edge_support
+                or not _proportioned(mended, aspect, aspect_tolerance)
+            ):
+                continue
+            corners = mended
         best = (area, corners / factor)
     return best[1] if best is not None else None
 
