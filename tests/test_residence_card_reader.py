@@ -735,3 +735,14 @@ def test_sex_is_read_from_its_two_printings_and_nothing_after(
 ) -> None:
     found, sure, span = read_sex(_sex_row(*chunks))
     assert (found, sure, len(span.chunks)) == (code, pytest.approx(confidence), value_chunks)
+
+
+def test_a_card_filling_the_photo_is_not_cut_at_its_band(ocr: TesseractEngine) -> None:
+    """This photo's card fills the picture; the line above its validity band and the
+    picture's own border make a card-shaped quadrilateral on edges for half its outline.
+    Mending poorly supported outlines must not take that for the card and cut the
+    validity line off."""
+    image, truth = _bench_card("phone", 17)
+    fields = extract_card_front(_prepared(image, ocr), ocr)
+    assert fields["card_valid_until"].value == truth["card_valid_until"]
+    assert fields["card_number"].value == truth["card_number"]
