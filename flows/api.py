@@ -26,7 +26,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jinja2 import Environment, PackageLoader
@@ -231,7 +230,7 @@ def create_app(
         await run_in_threadpool(queue.shutdown)
 
     # With a token, the API's description is guarded like the rest (the contract leaves only
-    # /health open), so its routes are added below rather than by FastAPI itself.
+    # /health open), so its route is added below rather than by FastAPI itself.
     open_docs = token is None
     app = FastAPI(
         title="docintake upload API",
@@ -239,7 +238,7 @@ def create_app(
         description="Upload a case's scans, then fetch its report.json and report.html.",
         lifespan=lifespan,
         docs_url="/docs" if open_docs else None,
-        redoc_url=None,
+        redoc_url="/redoc" if open_docs else None,
         openapi_url="/openapi.json" if open_docs else None,
     )
 
@@ -253,16 +252,11 @@ def create_app(
     guarded = [Depends(authorized)]
 
     if not open_docs:
-
+        # The browsable /docs page is not served: a browser sends no bearer token, so it
+        # could not load the document it shows. Read this with curl and the header.
         @app.get("/openapi.json", include_in_schema=False, dependencies=guarded)
         def openapi_document() -> JSONResponse:
             return JSONResponse(app.openapi())
-
-        @app.get("/docs", include_in_schema=False, dependencies=guarded)
-        def api_docs() -> HTMLResponse:
-            # A browser sends no bearer token by itself: with one set, read /openapi.json
-            # with it (curl -H "Authorization: Bearer ..."), or run the docs on localhost.
-            return get_swagger_ui_html(openapi_url="/openapi.json", title=app.title)
 
     @app.get("/health", response_model=Health, tags=["service"])
     def health() -> Health:

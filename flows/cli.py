@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -136,13 +137,13 @@ def run(
     judged_on = _parse_as_of(as_of)
     if not inbox.is_dir():
         what = "is not a folder" if inbox.exists() else "does not exist"
-        console.print(f"[red]{inbox} {what}.[/] Give the folder of scans to read.")
+        console.print(f"[red]{escape(str(inbox))} {what}.[/] Give the folder of scans to read.")
         raise typer.Exit(EXIT_USAGE)
     if checklists is not None:
         try:  # checked before any file is read, so a typo costs no OCR
             load_checklists(checklists)
         except ChecklistError as error:
-            console.print(f"[red]{error}[/]")
+            console.print(f"[red]{escape(str(error))}[/]")
             raise typer.Exit(EXIT_USAGE) from None
     with Progress(
         TextColumn("[bold]reading files"),
@@ -167,7 +168,7 @@ def run(
             )
             summaries = run_batch(inbox, out, settings, workers=workers, force=force, progress=show)
         except UsageError as error:
-            console.print(f"[red]{error}[/]")
+            console.print(f"[red]{escape(str(error))}[/]")
             raise typer.Exit(EXIT_USAGE) from None
     table = Table(title=f"docintake: {len(summaries)} case(s), as of {judged_on}")
     for column in ("case", "procedure", "verdict", "missing", "unreadable", "findings"):
@@ -175,7 +176,7 @@ def run(
     colours = {"complete": "green", "incomplete": "red", "needs_review": "yellow"}
     for row in summaries:
         table.add_row(
-            row.case_id,
+            escape(row.case_id),  # a folder named [urgent] is a name, not markup
             row.procedure,
             f"[{colours[row.verdict]}]{row.verdict}[/]",
             ", ".join(row.missing),
@@ -184,7 +185,8 @@ def run(
         )
     Console().print(table)
     root = out.resolve()
-    paths = Console(soft_wrap=True)  # a path cut in two cannot be pasted
+    # A path cut in two cannot be pasted, and brackets in it are not markup.
+    paths = Console(soft_wrap=True, markup=False)
     paths.print(f"Reports: {root}/<case>/report.html")
     if summaries:
         paths.print(f"  e.g.   {root / summaries[0].case_id / 'report.html'}")
@@ -372,7 +374,7 @@ def watch(
     from flows.watch import InboxWatcher
 
     if not inbox.is_dir():
-        console.print(f"[red]{inbox} is not a folder.[/] Give the folder to watch.")
+        console.print(f"[red]{escape(str(inbox))} is not a folder.[/] Give the folder to watch.")
         raise typer.Exit(EXIT_USAGE)
 
     def show(summary: CaseSummary) -> None:
@@ -389,7 +391,7 @@ def watch(
             on_report=show,
         )
     except UsageError as error:
-        console.print(f"[red]{error}[/]")
+        console.print(f"[red]{escape(str(error))}[/]")
         raise typer.Exit(EXIT_USAGE) from None
     stop = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
@@ -450,7 +452,7 @@ def serve(
         check_binding(host, token)
         queue = CaseQueue(workers)
     except UsageError as error:
-        console.print(f"[red]{error}[/]")
+        console.print(f"[red]{escape(str(error))}[/]")
         raise typer.Exit(EXIT_USAGE) from None
     app_ = create_app(out, queue, token=token, max_upload_bytes=max_upload_mb * 1024 * 1024)
     console.print(f"Upload page: http://{host}:{port}/  (reports in {out.resolve()})")

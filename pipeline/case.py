@@ -25,6 +25,7 @@ from schemas.report import (
     FileError,
     Report,
 )
+from schemas.yaml_errors import yaml_problem
 
 CASE_FILE_NAMES = ("case.yaml", "case.yml")
 # Files a case folder may hold beside its documents: docintake's own sidecars and the litter
@@ -90,14 +91,6 @@ def _document_files(folder: Path, inbox: Path) -> list[str]:
     return files
 
 
-def _yaml_problem(error: Exception) -> str:
-    """The parser's complaint in one line, with where it is (line and column count from 1)."""
-    if isinstance(error, yaml.MarkedYAMLError) and error.problem_mark is not None:
-        mark = error.problem_mark
-        return f"line {mark.line + 1}, column {mark.column + 1}: {error.problem}"
-    return str(error).splitlines()[0]
-
-
 def read_case_file(folder: Path) -> dict[str, Any]:
     """The case's case.yaml as a mapping; a malformed one is a usage error that names it."""
     for name in CASE_FILE_NAMES:
@@ -107,7 +100,7 @@ def read_case_file(folder: Path) -> dict[str, Any]:
                 content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             except (yaml.YAMLError, UnicodeDecodeError) as exc:
                 raise UsageError(
-                    f"{name} is not valid YAML ({_yaml_problem(exc)}). Fix it, e.g. "
+                    f"{name} is not valid YAML ({yaml_problem(exc)}). Fix it, e.g. "
                     "'procedure: special_reentry'."
                 ) from exc
             if not isinstance(content, dict):

@@ -17,6 +17,9 @@ SIDE_ANGLE = 8.0  # degrees a seen stretch of edge may turn from the hull's side
 SIDE_DISTANCE = 0.04  # share of the long side it may lie from that side
 MIN_STRETCH = 0.2  # share of the hull's side a seen stretch must run along
 STRETCH_VOTES = 80  # edge pixels on a straight stretch for the line search to report it
+MIN_SIDE_PIXELS = 2.0  # a side shorter than this is two corners in one
+MIN_CORNER_SINE = 0.5  # sides meeting at under 30 degrees make no document's corner
+CORNER_MARGIN = 0.1  # share of the long side a mended corner may lie outside the picture
 
 
 def order_corners(points: np.ndarray) -> np.ndarray:
@@ -80,10 +83,13 @@ def _line_through(start: np.ndarray, end: np.ndarray) -> Line:
 
 
 def _meet(first: Line, second: Line) -> np.ndarray | None:
+    """Where two sides' lines cross; None when they are too near parallel to make a corner."""
     (point, direction), (other_point, other_direction) = first, second
+    direction = direction / np.linalg.norm(direction)
+    other_direction = other_direction / np.linalg.norm(other_direction)
     matrix = np.column_stack([direction, -other_direction])
-    if abs(float(np.linalg.det(matrix))) < 1e-6:
-        return None  # parallel
+    if abs(float(np.linalg.det(matrix))) < MIN_CORNER_SINE:
+        return None
     along, _ = np.linalg.solve(matrix, other_point - point)
     return point + along * direction
 
@@ -105,6 +111,8 @@ def recover_cut_corner(edges: np.ndarray, corners: np.ndarray) -> np.ndarray | N
     lines: list[Line] = []
     mended = False
     for start, end in zip(corners, np.roll(corners, -1, axis=0), strict=True):
+        if np.linalg.norm(end - start) < MIN_SIDE_PIXELS:
+            return None  # two corners in one: no side to mend
         hits, total = _hits_along(edges, start, end)
         if hits / total >= WELL_SUPPORTED:
             lines.append(_line_through(start, end))
@@ -137,8 +145,13 @@ def recover_cut_corner(edges: np.ndarray, corners: np.ndarray) -> np.ndarray | N
     if not mended:
         return None
     recovered = [_meet(lines[index - 1], lines[index]) for index in range(4)]
-    if any(point is None for point in recovered):
-        return None
+    height, width = edges.shape
+    margin = CORNER_MARGIN * long_side
+    for point in recovered:
+        if point is None or not (
+            -margin <= point[0] <= width + margin and -margin <= point[1] <= height + margin
+        ):
+            return None  # sides that meet far off, or not at all: no corner of this picture
     return order_corners(np.array(recovered, dtype=np.float32))
 
 
@@ -170,33 +183,42 @@ def find_outline(
     edges = cv2.Canny(cv2.GaussianBlur(small, (5, 5), 0), 30, 90)
     edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
     contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-    picture_area = small.shape[0] * small.shape[1]
     excluded = None if exclude is None else order_corners(exclude.astype(np.float32)) * factor
+    picture_area = small.shape[0] * small.shape[1]
+
+    def area_and_shape_fit(corners: np.ndarray, area: float) -> bool:
+        return (
+            min_area_share * picture_area <= area <= MAX_AREA_SHARE * picture_area
+            and _proportioned(corners, aspect, aspect_tolerance)
+            and not (
+                excluded is not None
+                and np.all(
+                    np.linalg.norm(corners - excluded, axis=1) < SAME_CORNER * max(small.shape)
+                )
+            )
+        )
+
     best: tuple[float, np.ndarray] | None = None
     for contour in contours:
         hull = cv2.convexHull(contour)
         area = cv2.contourArea(hull)
-        if area < min_area_share * picture_area or area > MAX_AREA_SHARE * picture_area:
-            continue
         if best is not None and area <= best[0]:
             continue
         quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
         if len(quad) != 4:
             continue
         corners = order_corners(quad.reshape(4, 2).astype(np.float32))
-        if not _proportioned(corners, aspect, aspect_tolerance):
-            continue
-        if excluded is not None and np.all(
-            np.linalg.norm(corners - excluded, axis=1) < SAME_CORNER * max(small.shape)
-        ):
+        if not area_and_shape_fit(corners, area):
             continue
         support = edge_support(edges, corners)
         if support < min_edge_support:
             mended = recover_cut_corner(edges, corners) if support >= CUT_CORNER_SUPPORT else None
+            if mended is None:
+                continue
+            area = float(cv2.contourArea(mended))
             if (
-                mended is None
+                not area_and_shape_fit(mended, area)
                 or edge_support(edges, mended) < min_edge_support
-                or not _proportioned(mended, aspect, aspect_tolerance)
             ):
                 continue
             corners = mended

@@ -257,8 +257,7 @@ def prepare_page(page: Page, ocr: OcrEngine) -> PreparedPage:
     readings = [p.ocr for p in tried if p.ocr is not None]
     if any(confident_words(r) >= MIN_CONFIDENT_WORDS for r in readings):
         return max(tried, key=lambda p: confident_words(p.ocr) if p.ocr else 0)
-    if any(len(r.words) >= MIN_CONFIDENT_WORDS for r in readings):
-        # Marks that read as little or no English: a Japanese side. One or two "confident"
-        # words are no evidence either way (a card number upside down reads SLZVELOOTEHN).
-        return max(tried, key=lambda p: _sample_confidence(p.image, ocr, "jpn"))
-    return max(tried, key=lambda p: legibility(p.ocr) if p.ocr else 0.0)
+    # Every page tried read as words, but little or no English: a Japanese side. One or two
+    # "confident" words are no evidence either way (a card number upside down reads
+    # SLZVELOOTEHN).
+    return max(tried, key=lambda p: _sample_confidence(p.image, ocr, "jpn"))

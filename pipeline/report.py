@@ -164,7 +164,12 @@ def render_html(
     environment.filters["shown"] = shown_value
     template = environment.get_template("report.html.j2")
     return template.render(
-        report=report, findings=findings, documents=documents, redact=redact, redacted=REDACTED
+        report=report,
+        findings=findings,
+        documents=documents,
+        redact=redact,
+        redacted=REDACTED,
+        low_confidence=LOW_CONFIDENCE_THRESHOLD,
     )
 
 

@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from schemas.report import DocType, ProcedureId
+from schemas.yaml_errors import yaml_problem
 
 
 class ChecklistError(ValueError):
@@ -70,8 +71,7 @@ def _read(path: Path) -> Checklist:
         with path.open(encoding="utf-8") as handle:
             content = yaml.safe_load(handle)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        reason = str(error).splitlines()[0]
-        raise ChecklistError(f"{path} cannot be read as YAML: {reason}.") from None
+        raise ChecklistError(f"{path} cannot be read as YAML ({yaml_problem(error)}).") from None
     try:
         return Checklist.model_validate(content)
     except ValidationError as error:
@@ -97,13 +97,17 @@ def load_checklists(extra_dir: Path | None = None) -> dict[str, Checklist]:
                 checklist = _read(path)
             checklists[checklist.procedure] = checklist
     if extra_dir is not None:
-        if not Path(extra_dir).is_dir():
+        try:
+            paths = sorted(p for p in Path(extra_dir).iterdir() if p.suffix in (".yaml", ".yml"))
+        except OSError as error:  # missing, a file, or not readable
             raise ChecklistError(
-                f"{extra_dir} is not a folder: --checklists takes a folder of checklist YAML files."
-            )
-        paths = sorted(Path(extra_dir).glob("*.yaml"))
+                f"{extra_dir} cannot be listed ({error.strerror}): --checklists takes a folder "
+                "of checklist YAML files."
+            ) from None
         if not paths:
-            raise ChecklistError(f"{extra_dir} holds no .yaml file: nothing to add or override.")
+            raise ChecklistError(
+                f"{extra_dir} holds no .yaml or .yml file: nothing to add or override."
+            )
         for path in paths:
             override = _read(path)
             base = checklists.get(override.procedure)

@@ -199,7 +199,9 @@ class CaseSummary(_Model):
     procedure: str
     verdict: Verdict
     missing: list[str]
-    errors: int = Field(description="Files or pages of the case that could not be read.")
+    errors: int = Field(
+        description="Files or pages of the case, or its case.yaml, that could not be read."
+    )
     findings: list[str] = Field(
         default_factory=list,
         description="Codes of the case's error and warning findings: why it is not complete.",

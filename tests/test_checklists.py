@@ -63,7 +63,7 @@ def test_the_readme_example_adds_an_item(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "told"),
     [
-        ("procedure: special_reentry\nitems: [\n", "cannot be read as YAML"),
+        ("procedure: special_reentry\nitems: [\n", "cannot be read as YAML (line 3, column 1"),
         # An override with items only: the file must say what it is and where it comes from.
         (
             "procedure: special_reentry\nitems:\n"
@@ -83,9 +83,12 @@ def test_a_checklist_file_that_cannot_be_used_is_named_with_what_is_wrong(
 
 
 def test_a_checklist_folder_that_is_missing_or_empty_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ChecklistError, match="is not a folder"):
+    with pytest.raises(ChecklistError, match="cannot be listed"):
         load_checklists(tmp_path / "nope")
-    with pytest.raises(ChecklistError, match=r"holds no \.yaml file"):
+    (tmp_path / "notes.txt").write_text("not a checklist", encoding="utf-8")
+    with pytest.raises(ChecklistError, match="cannot be listed"):
+        load_checklists(tmp_path / "notes.txt")
+    with pytest.raises(ChecklistError, match=r"holds no \.yaml or \.yml file"):
         load_checklists(tmp_path)
 
 
@@ -111,3 +114,12 @@ def test_run_stops_with_exit_code_2_before_reading_when_the_checklists_are_bad(
     assert done.exit_code == 2
     assert "broken.yaml" in done.output
     assert not (tmp_path / "out").exists()
+
+
+def test_yml_files_are_checklists_too(tmp_path: Path) -> None:
+    (tmp_path / "office.yml").write_text(
+        "procedure: special_reentry\nversion: 2\ntitle: Ours\nsource: office\nitems:\n"
+        "  - {id: photo, description: A photo, doc_types: [photo], source: office rule 3}\n",
+        encoding="utf-8",
+    )
+    assert "photo" in {item.id for item in load_checklists(tmp_path)["special_reentry"].items}

@@ -128,3 +128,14 @@ def test_a_corner_lost_in_glare_is_put_back():
     found = find_outline(photo, min_area_share=0.25)
     assert found is not None
     assert np.abs(found - corners).max() < 12
+
+
+def test_a_hull_with_two_corners_in_one_is_not_mended() -> None:
+    """A side of no length has no direction: every straight stretch in the picture would
+    pass for its edge (here a line far below the hull)."""
+    from pipeline.geometry import recover_cut_corner
+
+    edges = np.zeros((400, 400), np.uint8)
+    cv2.line(edges, (0, 390), (399, 390), 255, 3)
+    doubled = np.array([[50, 50], [350, 50], [200, 340], [200, 340]], np.float32)
+    assert recover_cut_corner(edges, doubled) is None

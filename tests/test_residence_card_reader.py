@@ -723,8 +723,9 @@ def _sex_row(*chunks: tuple[str, float]) -> Span:
         ([("女", 0.92), ("F.", 0.78), ("才", 0.0), ("意", 0.0)], "F", 0.92, 2),
         # The kanji misread at no confidence: its Latin twin agrees and vouches for it.
         ([("男", 0.0), ("M.", 0.91), ("者", 0.0), ("喉", 0.0)], "M", 0.91, 2),
-        # One reading alone is what it is.
+        # One reading alone is what it is, and junk further right is no second printing.
         ([("男", 0.92), ("ML", 0.52), ("合", 0.0)], "M", 0.92, 1),
+        ([("男", 0.92), ("ML", 0.52), ("才", 0.0), ("F", 0.0)], "M", 0.92, 1),
         # The two disagree: the surer one, doubted.
         ([("男", 0.9), ("F.", 0.8)], "M", 0.45, 2),
         ([("ー", 0.3)], None, 0.0, 1),

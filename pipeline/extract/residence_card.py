@@ -877,12 +877,15 @@ def _latin_sex(text: str) -> str | None:
 
 
 def read_sex(span: Span) -> tuple[str | None, float, Span]:
-    """(code, confidence, the chunks it was read from). The card prints sex twice, 男 M. or
-    女 F.: when both readings agree, the surer one vouches for the value. Only the chunks up
-    to them count: what the row holds further right (the photo's edge, the guilloche) reads
-    as junk at no confidence and must not drag the value's confidence down."""
+    """(code, confidence, the chunks it was read from). The card prints sex twice, side by
+    side, 男 M. or 女 F.: when both readings agree, the surer one vouches for the value. Only
+    the first reading's chunk and the one after it count: what the row holds further right
+    (the photo's edge, the guilloche) reads as junk at no confidence, and must neither drag
+    the value's confidence down nor pass for a second printing."""
     readings: dict[str, tuple[str, float, int]] = {}
     for index, chunk in enumerate(span.chunks):
+        if readings and index > min(r[2] for r in readings.values()) + 1:
+            break  # the two printings stand side by side; further right is not the value
         one = Span(span.row, [chunk])
         for script, read in (("kanji", _kanji_sex), ("latin", _latin_sex)):
             code = read(chunk.joined)
