@@ -150,6 +150,10 @@ def test_unreadable_file_is_reported_and_the_batch_goes_on(tmp_path: Path) -> No
 def test_bad_usage_exits_with_2(tmp_path: Path) -> None:
     result = run_cli("run", str(tmp_path / "missing"), "--out", str(tmp_path / "out"))
     assert result.returncode == 2
-    assert "not a folder" in result.stderr
+    assert "missing does not exist" in result.stderr
+    (tmp_path / "scan.jpg").write_bytes(b"\xff\xd8")
+    result = run_cli("run", str(tmp_path / "scan.jpg"), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "scan.jpg is not a folder" in result.stderr
     bad_date = run_cli("run", str(tmp_path), "--out", str(tmp_path / "o"), "--as-of", "23/11")
     assert bad_date.returncode == 2
