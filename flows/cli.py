@@ -171,18 +171,26 @@ def run(
             console.print(f"[red]{escape(str(error))}[/]")
             raise typer.Exit(EXIT_USAGE) from None
     table = Table(title=f"docintake: {len(summaries)} case(s), as of {judged_on}")
-    for column in ("case", "procedure", "verdict", "missing", "unreadable", "findings"):
-        table.add_column(column)
+    # Names are never cut short; lists wrap. The unreadable count shows only when there is one.
+    unreadable = any(row.errors for row in summaries)
+    table.add_column("case", overflow="fold")
+    table.add_column("procedure", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("missing", overflow="fold")
+    if unreadable:
+        table.add_column("unreadable")
+    table.add_column("findings", overflow="fold")
     colours = {"complete": "green", "incomplete": "red", "needs_review": "yellow"}
     for row in summaries:
-        table.add_row(
+        cells = [
             escape(row.case_id),  # a folder named [urgent] is a name, not markup
             row.procedure,
             f"[{colours[row.verdict]}]{row.verdict}[/]",
-            ", ".join(row.missing),
-            str(row.errors or ""),
-            ", ".join(row.findings),
-        )
+            "\n".join(row.missing),
+            *([str(row.errors or "")] if unreadable else []),
+            "\n".join(row.findings),
+        ]
+        table.add_row(*cells)
     Console().print(table)
     root = out.resolve()
     # A path cut in two cannot be pasted, and brackets in it are not markup.

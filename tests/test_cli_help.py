@@ -1,6 +1,9 @@
-"""`--help` is the first manual a user reads: its text must come out whole."""
+"""What the command line prints is the first manual a user reads: its help and the table a
+run ends with must come out whole."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -39,3 +42,27 @@ def test_version_is_printed() -> None:
 
     done = CliRunner().invoke(app, ["--version"])
     assert (done.exit_code, done.output.strip()) == (0, f"docintake {version('docintake')}")
+
+
+def test_the_run_table_shows_names_as_given_and_why_cases_are_not_complete(
+    tmp_path: Path,
+) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "[urgent]").mkdir(parents=True)
+    (inbox / "[urgent]" / "empty.jpg").write_bytes(b"")
+    done = CliRunner().invoke(
+        app,
+        ["run", str(inbox), "--out", str(tmp_path / "out"), "--as-of", "2026-11-23"],
+        env={"COLUMNS": "220"},
+    )
+    assert done.exit_code == 3
+    assert "[urgent]" in done.output and "unreadable" in done.output
+    assert "UNREADABLE_FILE" in done.output
+    (inbox / "[urgent]" / "empty.jpg").unlink()
+    again = CliRunner().invoke(
+        app,
+        ["run", str(inbox), "--out", str(tmp_path / "out2"), "--as-of", "2026-11-23"],
+        env={"COLUMNS": "220"},
+    )
+    assert again.exit_code == 0
+    assert "unreadable" not in again.output and "PROCEDURE_UNKNOWN" in again.output
