@@ -550,7 +550,25 @@ def _front_spans(rows: list[Row], card_height: int) -> dict[str, Span]:
                 spans[name] = _birth_date_part(span.row) if name == "date_of_birth" else span
     if "name" in spans:
         spans["name"] = _latin_part(spans["name"])
+    if "date_of_birth" in spans and "sex" not in spans:
+        _, rest = _split_after_day(spans["date_of_birth"])
+        if rest is not None:
+            spans["sex"] = rest
     return spans
+
+
+def _split_after_day(span: Span) -> tuple[Span, Span | None]:
+    """(the date, what follows it on the row) when the span runs on past the chunk that ends
+    the date with 日: beside the birth date stands the sex block, and where its label is
+    garbled (性別 read 叶列) the birth date's span runs on into it."""
+    text = ""
+    for index, chunk in enumerate(span.chunks[:-1]):
+        text += chunk.joined
+        if _YEAR.search(text) and re.search(r"\d\D{0,2}日", text):
+            return Span(span.row, span.chunks[: index + 1]), Span(
+                span.row, span.chunks[index + 1 :]
+            )
+    return span, None
 
 
 def _card_number_span(rows: list[Row], card_height: int, labels: dict[str, Span]) -> Span | None:
@@ -1074,8 +1092,17 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
         if name not in spans:
             out.set(name, None, 0.0, None)
             continue
-        day, confidence = reconcile_kanji_date(english[name][0], spans[name].joined)
-        out.set(name, day.isoformat() if day else None, confidence, spans[name])
+        span = spans[name]
+        day, confidence = reconcile_kanji_date(english[name][0], span.joined)
+        if name == "date_of_birth" and confidence <= DOUBTFUL_DATE_CONFIDENCE:
+            # The sex block read with the date loses its digits: the date alone, again.
+            date_part, rest = _split_after_day(span)
+            if rest is not None:
+                alone = read_english(reading, [date_part.bbox], ocr)[0][0]
+                second = reconcile_kanji_date(alone, date_part.joined)
+                if second[1] > confidence:
+                    (day, confidence), span = second, date_part
+        out.set(name, day.isoformat() if day else None, confidence, span)
 
     sex_span = spans.get("sex", spans.get("date_of_birth"))
     if sex_span is None:
