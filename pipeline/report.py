@@ -17,7 +17,7 @@ import numpy as np
 from jinja2 import Environment, PackageLoader
 
 from pipeline.storage import atomic_write
-from pipeline.verify.case import LOW_CONFIDENCE_THRESHOLD
+from pipeline.verify import LOW_CONFIDENCE_THRESHOLD
 from schemas.report import BBox, CaseSummary, DocumentReport, ExtractedField, Report
 
 CROP_MARGIN = 12  # page pixels around the evidence

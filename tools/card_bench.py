@@ -25,12 +25,13 @@ from pipeline.extract.residence_card import extract_card_front
 from pipeline.ocr import TesseractEngine
 from pipeline.page import Page
 from pipeline.preprocess import prepare_page
+from pipeline.verify import LOW_CONFIDENCE_THRESHOLD
 from samples.degrade import degrade
 from samples.documents.residence_card import render_card_front
 from samples.identity import random_identity
 
 AS_OF = date(2026, 11, 23)
-TRUSTED = 0.6  # the verifier's threshold: under it a value is a LOW_CONFIDENCE doubt
+TRUSTED = LOW_CONFIDENCE_THRESHOLD  # under it a value is a LOW_CONFIDENCE doubt
 
 
 @dataclass

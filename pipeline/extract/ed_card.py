@@ -33,6 +33,7 @@ from pipeline.extract.residence_card import (
 from pipeline.ocr import BBox, Line, OcrEngine, Word, union_bbox
 from pipeline.page import PreparedPage
 from pipeline.textparse import match_country, normalize_name, parse_date
+from pipeline.verify import LOW_CONFIDENCE_THRESHOLD
 from schemas.report import ExtractedField
 
 # Printed English labels of the fields the contract asks for, whole and by the one word
@@ -52,7 +53,6 @@ _LABEL_MATCH = 80.0  # rapidfuzz ratio a run of words needs to count as a label
 _VALUE_HEIGHT = 48  # pixels each handwritten line is scaled to for OCR
 _LABEL_HEIGHT = 32  # pixels each label strip is scaled to for OCR
 _SURE = 0.8  # below this a country or passport number is read a second time to confirm it
-_TRUSTED = 0.6  # the verifier's threshold: under it a value sends its case to a person
 _STRAY_OUTSIDE = 0.25  # share of a lone letter's height beyond its field that marks it stray
 _SPACE_OVER_LETTER_GAP = 2.0  # a word space is this many times the writer's letter gap...
 _SPACE_OVER_LETTER_WIDTH = 0.6  # ...and this share of a letter's width, at least
@@ -410,7 +410,7 @@ def _confirmed(
     if parse(" ".join(w.text for w in words)) != value:
         return value, confidence / 2
     confidence = max(confidence, min((w.confidence for w in words), default=0.0))
-    if confidence < _TRUSTED:
+    if confidence < LOW_CONFIDENCE_THRESHOLD:  # the verifier would send it to a person
         words = read_stacked(flat, [region], ocr, lang="jpn", line_height=_VALUE_HEIGHT)[0]
         if parse(" ".join(w.text for w in words)) == value:
             confidence = max(confidence, min((w.confidence for w in words), default=0.0))
