@@ -11,6 +11,7 @@ from __future__ import annotations
 import gettext
 import re
 import unicodedata
+from collections.abc import Iterator
 from datetime import date
 from functools import cache
 
@@ -218,6 +219,54 @@ def _japanese_year_slips(english: str, japanese: str) -> bool:
     return all(a == b or (a == "0" and b in "96") for a, b in zip(english, japanese, strict=True))
 
 
+def _english_digits(english: str) -> str:
+    """The English reading without spaces, with digits read as look-alike capitals (11 as
+    II) put back; the kanji's junk is other letters."""
+    return re.sub(r"\s+", "", _nfkc(english).upper()).translate(str.maketrans("IO", "10"))
+
+
+def _placements(reading: str) -> Iterator[tuple[date, str, str, str, float]]:
+    """Every date a YYYY年MM月DD日 print can be in the English reading, with its year, month
+    and day text and how well its junk fits: 年, 月 and 日 almost always leave a junk
+    character or two behind."""
+    for start in range(len(reading) - 3):
+        year_text = reading[start : start + 4]
+        if not year_text.isdigit() or not 1900 <= int(year_text) <= 2100:
+            continue
+        rest = reading[start + 4 :]
+        for year_junk in (0, 1, 2):
+            month_text = rest[year_junk : year_junk + 2]
+            for month_junk in (0, 1, 2):
+                day_start = year_junk + 2 + month_junk
+                day_text = rest[day_start : day_start + 2]
+                if not (month_text.isdigit() and day_text.isdigit() and len(day_text) == 2):
+                    continue
+                try:
+                    found = date(int(year_text), int(month_text), int(day_text))
+                except ValueError:
+                    continue
+                junk_score = 0.5 * (year_junk > 0) + 0.25 * (month_junk > 0)
+                junk_score += 0.25 * (len(rest) > day_start + 2)
+                yield found, year_text, month_text, day_text, junk_score
+
+
+_ENGLISH_DIGIT_SLIPS = {"3": "8", "8": "3", "5": "6", "6": "5"}
+"""Digits the English model reads as another on a blurred or small card: an open 3 closed
+into 8 and back, 5 and 6."""
+
+
+def _one_slip_away(reading: str, japanese_date: date) -> bool:
+    """Whether one look-alike digit slip in an English reading that allows no date at all
+    (199544014380H: day 80) gives the Japanese reading's date. Two models then agree on
+    every digit but one, and the English one's is impossible."""
+    for index, character in enumerate(reading):
+        for slip in _ENGLISH_DIGIT_SLIPS.get(character, ""):
+            repaired = reading[:index] + slip + reading[index + 1 :]
+            if any(found == japanese_date for found, *_ in _placements(repaired)):
+                return True
+    return False
+
+
 def reconcile_kanji_date(english: str, japanese: str) -> tuple[date | None, float]:
     """A YYYY年MM月DD日 date (two-digit month and day, as residence cards print them) from
     two readings of the same print: the English model's, whose digits are right but whose
@@ -236,46 +285,30 @@ def reconcile_kanji_date(english: str, japanese: str) -> tuple[date | None, floa
         if japanese_parts
         else None
     )
-    # Digits read as look-alike capitals (11 as II); the kanji's junk is other letters.
-    reading = re.sub(r"\s+", "", _nfkc(english).upper()).translate(str.maketrans("IO", "10"))
+    reading = _english_digits(english)
     scores: dict[date, float] = {}
     backed: dict[date, bool] = {}
-    for start in range(len(reading) - 3):
-        year_text = reading[start : start + 4]
-        if not year_text.isdigit() or not 1900 <= int(year_text) <= 2100:
-            continue
-        rest = reading[start + 4 :]
-        for year_junk in (0, 1, 2):
-            month_text = rest[year_junk : year_junk + 2]
-            for month_junk in (0, 1, 2):
-                day_start = year_junk + 2 + month_junk
-                day_text = rest[day_start : day_start + 2]
-                if not (month_text.isdigit() and day_text.isdigit() and len(day_text) == 2):
-                    continue
-                try:
-                    found = date(int(year_text), int(month_text), int(day_text))
-                except ValueError:
-                    continue
-                # 年, 月 and 日 almost always leave a junk character or two behind.
-                score = 0.5 * (year_junk > 0) + 0.25 * (month_junk > 0)
-                score += 0.25 * (len(rest) > day_start + 2)
-                agrees = True
-                if japanese_parts:
-                    month_agreement = _digit_agreement(month_text, japanese_parts["m"])
-                    day_agreement = _digit_agreement(day_text, japanese_parts["d"])
-                    score += month_agreement + day_agreement
-                    agrees = (
-                        month_agreement > 0
-                        and day_agreement > 0
-                        and _japanese_year_slips(year_text, japanese_parts["y"])
-                    )
-                score += 5.0 * (found == japanese_date)
-                if japanese_date:
-                    score += 2.0 * (found.year == japanese_date.year)
-                if score > scores.get(found, -1.0):
-                    scores[found] = score
-                    backed[found] = agrees
+    for found, year_text, month_text, day_text, junk_score in _placements(reading):
+        score = junk_score
+        agrees = True
+        if japanese_parts:
+            month_agreement = _digit_agreement(month_text, japanese_parts["m"])
+            day_agreement = _digit_agreement(day_text, japanese_parts["d"])
+            score += month_agreement + day_agreement
+            agrees = (
+                month_agreement > 0
+                and day_agreement > 0
+                and _japanese_year_slips(year_text, japanese_parts["y"])
+            )
+        score += 5.0 * (found == japanese_date)
+        if japanese_date:
+            score += 2.0 * (found.year == japanese_date.year)
+        if score > scores.get(found, -1.0):
+            scores[found] = score
+            backed[found] = agrees
     if not scores:
+        if japanese_date and _one_slip_away(reading, japanese_date):
+            return japanese_date, CHOSEN_DATE_CONFIDENCE
         return japanese_date, DOUBTFUL_DATE_CONFIDENCE if japanese_date else 0.0
     best = max(scores, key=lambda found: scores[found])
     if best == japanese_date:

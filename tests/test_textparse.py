@@ -304,6 +304,18 @@ def test_reconcile_kanji_date_reads_the_japanese_digits_when_a_kanji_is_misread(
     )
 
 
+def test_reconcile_kanji_date_trusts_the_japanese_date_one_english_slip_away() -> None:
+    # Seen on a degraded card: the English model read day 30 as 80, which no placement
+    # allows; the Japanese reading has every digit, and the English one agrees but for 3/8.
+    assert reconcile_kanji_date("199544014380H", "1995年01朋30日") == (
+        date(1995, 1, 30),
+        CHOSEN_DATE_CONFIDENCE,
+    )
+    # Two slips apart, or a slip that is no look-alike, stays a question for a person.
+    assert reconcile_kanji_date("199544014380H", "1995年01朋08日")[1] < CHOSEN_DATE_CONFIDENCE
+    assert reconcile_kanji_date("199544014390H", "1995年01朋30日")[1] < CHOSEN_DATE_CONFIDENCE
+
+
 def test_reconcile_kanji_date_doubts_a_choice_the_readings_do_not_settle() -> None:
     # Without the Japanese reading nothing tells 1991-10-10 (月 read as F) from 1991-10-05
     # (月 read as F1): whichever is taken must not be trusted.
