@@ -290,12 +290,18 @@ class _Words:
         )
 
     def _right_neighbour(self, index: int) -> int | None:
+        """The next word on the row, passing over a reading of this same word again: the
+        page is read twice, and the second reading's "CardNo." starting inside the first's
+        "Card" is not the next word. (A word box that overlaps the next word's is no sign
+        of that alone: Tesseract may stretch a word's box over the words after it.)"""
         row = self.rows[self.row_of[index]]
-        position = self.position[index]
-        if position + 1 < len(row):
-            candidate = row[position + 1]
-            if self._gap(index, candidate) <= WORD_GAP * self.tokens[index].bbox[3]:
-                return candidate
+        token = self.tokens[index]
+        for candidate in row[self.position[index] + 1 :]:
+            gap = self._gap(index, candidate)
+            again = token.folded and self.tokens[candidate].folded.startswith(token.folded)
+            if again and gap < -0.5 * token.bbox[3]:
+                continue
+            return candidate if gap <= WORD_GAP * token.bbox[3] else None
         return None
 
     def _windows(self) -> Iterable[tuple[int, ...]]:
@@ -315,12 +321,15 @@ class _Words:
 
     def find_labels(self, rules: _Rules, exact: bool) -> list[_Hit]:
         """Labels printed on the page, longest wording first so that a label inside a longer
-        one is not found twice; of equal readings, the one on fewest lines. `exact` for text
+        one is not found twice; of windows that match one wording, the closest match (a word
+        of the next label wrapped onto it only lowers the score), then the one on fewest
+        lines. `exact` for text
         layers, fuzzy for OCR."""
         self.rules = rules
         wordings, owners = _label_wordings()
         exact_index = {w: i for i, w in enumerate(wordings)}
-        candidates: list[tuple[int, float, tuple[int, ...], int]] = []  # letters, score, ..
+        # The wording's letters, the score, the window and the wording's index.
+        candidates: list[tuple[int, float, tuple[int, ...], int]] = []
         seen: set[tuple[int, ...]] = set()
         japanese: set[int] = set()
         for window in self._windows():
@@ -358,7 +367,7 @@ class _Words:
                     if self.tokens[i].folded
                 )
             ):
-                candidates.append((len(text), match[1], window, match[2]))
+                candidates.append((len(match[0]), match[1], window, match[2]))
         candidates.sort(key=lambda c: (-c[0], -c[1], self._lines(c[2]), len(c[2])))
         used: set[int] = set()
         hits: list[_Hit] = []
@@ -660,8 +669,18 @@ class _Job:
             self.best = (score, parsed, reading)
 
     @property
+    def placement(self) -> float:
+        """How sure it is that the area holds this label's value at all: the label's match,
+        and less when the area was guessed from the words around rather than drawn."""
+        return self.hit.score * (1.0 if self.ruled else UNRULED)
+
+    @property
     def settled(self) -> bool:
-        return self.blank or (self.best is not None and self.best[0] >= RETRY_CONFIDENCE)
+        """Whether the value as it would be reported is sure enough to stop reading: a
+        reading good in itself but under a fuzzily matched label would end up unsure."""
+        return self.blank or (
+            self.best is not None and self.best[0] * self.placement >= RETRY_CONFIDENCE
+        )
 
 
 class _TextLayer:
@@ -1186,9 +1205,7 @@ class _FormReader:
             box = job.unreadable.bbox if job.unreadable else job.region
             return self._field(None, UNREADABLE_CONFIDENCE, box)
         score, (value, _, valid), reading = job.best
-        if not job.ruled:
-            score *= UNRULED  # the area was guessed from the words around, not drawn
-        return self._field(value, score * job.hit.score, reading.bbox, valid=valid)
+        return self._field(value, score * job.placement, reading.bbox, valid=valid)
 
     # -- tick boxes
 
@@ -1516,7 +1533,9 @@ def _text_heights(words: list[Word]) -> tuple[float, float]:
 
 def _merge_readings(primary: list[Word], secondary: list[Word]) -> list[Word]:
     """The primary reading's words and those of the secondary reading where the primary
-    read nothing: each OCR pass loses some lines the other keeps."""
+    read nothing: each OCR pass loses some lines the other keeps. Overlap is measured on
+    the smaller box, so that a secondary word that swallowed a line above ("CardNo." two
+    lines tall over 番号) does not come back beside the primary's "Card"."""
 
     def overlap(a: BBox, b: BBox) -> float:
         width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
