@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from pipeline.errors import UsageError
 from pipeline.load import LoadLimits
 from pipeline.storage import atomic_write
+from schemas.case_file import EXAMPLE, CaseFile, case_file_problem
 from schemas.checklist import Checklist, load_checklists
 from schemas.report import (
     CASE_FILE_ERROR,
@@ -92,7 +93,8 @@ def _document_files(folder: Path, inbox: Path) -> list[str]:
 
 
 def read_case_file(folder: Path) -> dict[str, Any]:
-    """The case's case.yaml as a mapping; a malformed one is a usage error that names it."""
+    """The case's case.yaml, checked, as a mapping; a malformed one is a usage error that
+    names the file and says what to write."""
     for name in CASE_FILE_NAMES:
         path = folder / name
         if path.is_file():
@@ -100,18 +102,15 @@ def read_case_file(folder: Path) -> dict[str, Any]:
                 content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             except (yaml.YAMLError, UnicodeDecodeError) as exc:
                 raise UsageError(
-                    f"{name} is not valid YAML ({yaml_problem(exc)}). Fix it, e.g. "
-                    "'procedure: special_reentry'."
+                    f"{name} is not valid YAML ({yaml_problem(exc)}). Fix it, e.g. '{EXAMPLE}'."
                 ) from exc
             if not isinstance(content, dict):
-                raise UsageError(f"{name} must be a mapping such as 'procedure: special_reentry'.")
-            unknown = content.get("procedure")
-            if unknown is not None and unknown not in PROCEDURE_IDS:
-                raise UsageError(
-                    f"{name} names the procedure {unknown!r}, which docintake does not know; "
-                    f"use one of {', '.join(PROCEDURE_IDS)}."
-                )
-            return content
+                raise UsageError(f"{name} must be a mapping such as '{EXAMPLE}'.")
+            try:
+                checked = CaseFile.model_validate(content)
+            except ValidationError as exc:
+                raise UsageError(f"{name}: {case_file_problem(exc)}") from exc
+            return checked.model_dump(exclude_unset=True)
     return {}
 
 
@@ -166,16 +165,6 @@ def resolve_procedure(
     return "unknown", "none"
 
 
-def _date_setting(settings: dict[str, Any], key: str) -> date | None:
-    value = settings.get(key)
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise UsageError(f"case.yaml: {key} must be a date such as 2027-03-31") from exc
-
-
 def build_report(
     case: CaseInput, documents_read: list[DocumentReport], settings: RunSettings
 ) -> Report:
@@ -190,8 +179,8 @@ def build_report(
         documents = documents_read
     procedure, source = resolve_procedure(case.settings, documents, settings.procedure)
     context = CaseContext(
-        planned_departure=_date_setting(case.settings, "planned_departure"),
-        planned_return=_date_setting(case.settings, "planned_return"),
+        planned_departure=case.settings.get("planned_departure"),
+        planned_return=case.settings.get("planned_return"),
         special_permanent_resident=bool(case.settings.get("special_permanent_resident", False)),
     )
     checklist = settings.checklists().get(procedure)

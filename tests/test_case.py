@@ -58,7 +58,15 @@ def test_a_missing_inbox_is_a_usage_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "content", [b"procedure: [unclosed\n", b"- a list\n", b"procedure: special-reentry\n"]
+    "content",
+    [
+        b"procedure: [unclosed\n",
+        b"- a list\n",
+        b"procedure: special-reentry\n",
+        b"procedure: special_reentry\nplanned_departure: next week\n",
+        b"Procedure: special_reentry\n",
+        b"special_permanent_resident: maybe\n",
+    ],
 )
 def test_a_bad_case_yaml_is_reported_in_its_case_only(tmp_inbox: Path, content: bytes) -> None:
     _touch(tmp_inbox / "c1" / "case.yaml", content)
@@ -72,6 +80,28 @@ def test_a_bad_case_yaml_is_reported_in_its_case_only(tmp_inbox: Path, content: 
     report = build_report(bad, [], settings)
     assert report.documents[0].file == "case.yaml" and report.documents[0].errors
     assert "UNREADABLE_FILE" in {f.code for f in report.findings}
+
+
+@pytest.mark.parametrize(
+    ("content", "told"),
+    [
+        (b"planned_departure: next week\n", "planned_departure must be a date such as"),
+        (b"Procedure: special_reentry\n", "'Procedure' is no case.yaml setting"),
+        (b"procedure: reentry\n", "procedure must be one of special_reentry"),
+    ],
+)
+def test_a_bad_case_yaml_setting_is_named_with_what_to_write(
+    tmp_inbox: Path, content: bytes, told: str
+) -> None:
+    _touch(tmp_inbox / "c1" / "case.yaml", content)
+    (case,) = discover_cases(tmp_inbox)
+    assert case.case_file_error is not None and told in case.case_file_error
+
+
+def test_case_yaml_dates_come_through_as_dates(tmp_inbox: Path) -> None:
+    _touch(tmp_inbox / "c1" / "case.yaml", b"planned_departure: '2027-01-05'\n")
+    (case,) = discover_cases(tmp_inbox)
+    assert case.settings == {"planned_departure": date(2027, 1, 5)}
 
 
 def test_a_broken_case_yaml_is_told_as_a_settings_file_not_as_a_scan(tmp_inbox: Path) -> None:

@@ -47,8 +47,9 @@ def procedure_unknown(case: Case) -> Iterator[Hit]:
     case_file = "case.yaml could not be used" if broken else "no case.yaml"
     yield Hit(
         f"The procedure could not be determined ({case_file}, no application form whose title"
-        " names one, no --procedure option), so the case was not checked against a"
-        " checklist. Add `procedure: <id>` to case.yaml."
+        " names one, no procedure chosen for the run or upload), so the case was not checked"
+        " against a checklist. Name it: `procedure: <id>` in the case folder's case.yaml, the"
+        " --procedure option of docintake run or watch, or the procedure field of an upload."
     )
 
 
