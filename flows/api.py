@@ -37,7 +37,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from flows.deploy import CaseJob, CaseQueue
 from pipeline.errors import UsageError
 from pipeline.load import sniff_type
-from pipeline.storage import PRIVATE_FILE_MODE, atomic_write, ensure_private_dir
+from pipeline.storage import PRIVATE_FILE_MODE, atomic_write, ensure_private_dir, open_out_folder
 from schemas.report import PROCEDURE_IDS, CaseSummary, Report, Verdict
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -209,7 +209,7 @@ def create_app(
     max_files: int = MAX_FILES,
 ) -> FastAPI:
     """The API over OUT. Cases accepted but not reported by an earlier run are resumed."""
-    ensure_private_dir(out)
+    open_out_folder(out)
     cases = _Cases(out.resolve(), queue)
 
     def authorized(

@@ -33,7 +33,7 @@ from pipeline.case import (
 from pipeline.document import FileResult, read_file, register_read_values
 from pipeline.ocr import TesseractEngine
 from pipeline.report import PagePreview, summarize, write_case_report, write_summary
-from pipeline.storage import atomic_write
+from pipeline.storage import atomic_write, open_out_folder
 from schemas.report import CaseSummary, DocumentReport, Report
 
 ProgressCallback = Callable[[int, int, int], None]  # files done, files total, cases skipped
@@ -208,6 +208,7 @@ def run_batch(
     """Run the batch flow with up to `workers` files read at once, each in a process of its
     own: threads would share one interpreter, and the Python half of reading a page (layout,
     MRZ, matching) would wait its turn while the other thread's Tesseract runs."""
+    open_out_folder(out, inbox)
     runner = ProcessPoolTaskRunner(max_workers=max(1, workers), initializer=configure_logging)
     if progress:
         _progress_listeners.append(progress)

@@ -459,10 +459,10 @@ def serve(
         token = read_token_file(token_file) if token_file else None
         check_binding(host, token)
         queue = CaseQueue(workers)
+        app_ = create_app(out, queue, token=token, max_upload_bytes=max_upload_mb * 1024 * 1024)
     except UsageError as error:
         console.print(f"[red]{escape(str(error))}[/]")
         raise typer.Exit(EXIT_USAGE) from None
-    app_ = create_app(out, queue, token=token, max_upload_bytes=max_upload_mb * 1024 * 1024)
     console.print(f"Upload page: http://{host}:{port}/  (reports in {out.resolve()})")
     # uvicorn shuts down gracefully on these, then raises them again; handled here, they end
     # the process normally, so Prefect's temporary server is stopped with it.

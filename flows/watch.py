@@ -26,8 +26,7 @@ from watchdog.observers import Observer
 
 from flows.deploy import CaseJob, CaseQueue
 from pipeline.case import IGNORED_NAMES
-from pipeline.errors import UsageError
-from pipeline.storage import PRIVATE_FILE_MODE, ensure_private_dir
+from pipeline.storage import PRIVATE_FILE_MODE, ensure_private_dir, open_out_folder
 from schemas.report import CaseSummary, Report
 
 TICK_SECONDS = 0.25
@@ -206,9 +205,7 @@ class InboxWatcher:
         on_report: Callable[[CaseSummary], None] | None = None,
     ) -> None:
         self.inbox = inbox.resolve()
-        self.out = out.resolve()
-        if self.out.is_relative_to(self.inbox):
-            raise UsageError("OUT must not be inside INBOX: reports would be taken for new cases.")
+        self.out = open_out_folder(out, inbox).resolve()
         self.queue = queue
         self.settle = settle
         self.as_of = as_of

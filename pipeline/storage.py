@@ -7,6 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from pipeline.errors import UsageError
+
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
 
@@ -14,6 +16,24 @@ PRIVATE_DIR_MODE = 0o700
 def ensure_private_dir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
     return path
+
+
+def open_out_folder(out: Path, inbox: Path | None = None) -> Path:
+    """The reports' folder, created if missing, or a usage error that says what is wrong
+    with it. Inside the inbox it is refused: its reports would be read as a new case, and
+    reading an inbox must never change it."""
+    if inbox is not None and out.resolve().is_relative_to(inbox.resolve()):
+        raise UsageError(
+            "OUT must not be inside INBOX (or be INBOX): reports would be taken for new cases. "
+            "Give a folder outside it."
+        )
+    try:
+        return ensure_private_dir(out)
+    except (FileExistsError, NotADirectoryError):
+        message = f"OUT {out} is a file, not a folder, or lies under one. Give a folder."
+        raise UsageError(message) from None
+    except OSError as exc:
+        raise UsageError(f"OUT {out} cannot be created ({exc.strerror}).") from exc
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from schemas.report import Report
-from tests.conftest import REPO
+from tests.conftest import REPO, text_page
 
 INBOX = REPO / "samples" / "inbox"
 EXPECTED = REPO / "samples" / "expected.json"
@@ -157,3 +157,21 @@ def test_bad_usage_exits_with_2(tmp_path: Path) -> None:
     assert "scan.jpg is not a folder" in result.stderr
     bad_date = run_cli("run", str(tmp_path), "--out", str(tmp_path / "o"), "--as-of", "23/11")
     assert bad_date.returncode == 2
+
+
+def test_an_unusable_out_folder_exits_with_2_and_leaves_the_inbox_alone(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "c1").mkdir(parents=True)
+    text_page().save(inbox / "c1" / "page.png")
+    before = _tree_digest(inbox)
+    for out in (inbox / "out", inbox):  # its reports would be read as a case next time
+        result = run_cli("run", str(inbox), "--out", str(out), "--as-of", AS_OF)
+        assert result.returncode == 2, result.stderr[-2000:]
+        assert "OUT must not be inside INBOX" in result.stderr
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    for out in (a_file, a_file / "below"):
+        result = run_cli("run", str(inbox), "--out", str(out), "--as-of", AS_OF)
+        assert result.returncode == 2, result.stderr[-2000:]
+        assert "is a file, not a folder" in result.stderr and "Traceback" not in result.stderr
+    assert _tree_digest(inbox) == before
