@@ -514,7 +514,8 @@ def extract_passport(
     region = detect_mrz(page.image)
     zone = read_zone(page.image, region, ocr, as_of=as_of) if region else None
     if zone is None:
-        log.info("no machine-readable zone found on %s page %d", page.source.file, page.source.page)
+        # File names are often the holder's name: logs say only the page.
+        log.info("no machine-readable zone found on page %d", page.source.page)
         return {"mrz_valid": ExtractedField(value=False, confidence=0.0, valid=False)}
     reading = zone.reading
     if reading.rivals and not reading.valid:
@@ -544,9 +545,8 @@ def extract_passport(
         valid=not mismatches,
     )
     log.info(
-        "MRZ %s read on %s page %d: valid=%s, corrections=%d, engine=%s, mismatches=%d",
+        "MRZ %s read on page %d: valid=%s, corrections=%d, engine=%s, mismatches=%d",
         reading.mrz_type,
-        page.source.file,
         page.source.page,
         reading.valid,
         reading.corrections,
