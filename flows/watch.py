@@ -25,7 +25,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from flows.deploy import CaseJob, CaseQueue
-from pipeline.case import IGNORED_NAMES
+from pipeline.case import CASE_FILE_NAMES, IGNORED_NAMES
 from pipeline.storage import PRIVATE_FILE_MODE, ensure_private_dir, open_out_folder
 from schemas.report import CaseSummary, Report
 
@@ -103,7 +103,8 @@ class _Staged:
 def stage_case(files: dict[str, Path], originals: Path) -> list[_Staged]:
     """Copy a settled entry's files into the case's originals folder. Copying (not moving)
     keeps the inbox file until the report is durable; a file already there with the same
-    content (a restart after a crash) is not copied twice."""
+    content (a restart after a crash) is not copied twice. A case.yaml replaces the one
+    before it: it is the case's settings, and a corrected one must be the one used."""
     ensure_private_dir(originals)
     staged = []
     for rel, source in files.items():
@@ -113,7 +114,8 @@ def stage_case(files: dict[str, Path], originals: Path) -> list[_Staged]:
             continue
         target = originals / rel
         if not (target.is_file() and _same_content(source, target)):
-            rel = _free_name(originals, rel)
+            if rel not in CASE_FILE_NAMES:
+                rel = _free_name(originals, rel)
             target = originals / rel
             ensure_private_dir(target.parent)
             partial = target.with_name(f".{target.name}.partial")

@@ -188,3 +188,20 @@ def test_a_burst_of_100_files_is_all_reported_and_filed(watching) -> None:
 def test_reports_cannot_be_written_into_the_watched_inbox(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="inside INBOX"):
         InboxWatcher(tmp_path, tmp_path / "out", CaseQueue(1, run_in_process))
+
+
+def test_a_corrected_case_yaml_replaces_the_one_before(watching) -> None:
+    inbox, out = watching()
+    (inbox / "c1").mkdir()
+    (inbox / "c1" / "case.yaml").write_text("procedure: special_reentry\n")
+    (inbox / "c1" / "page.png").write_bytes(_png(text_page()))
+    assert _wait_for(lambda: (out / "c1" / "report.json").is_file(), 120)
+    assert _report(out, "c1").procedure == "special_reentry"
+    stamp = (out / "c1" / "report.json").stat().st_mtime_ns
+    (inbox / "c1").mkdir(exist_ok=True)
+    (inbox / "c1" / "case.yaml").write_text("procedure: departure_order\n")
+    assert _wait_for(lambda: (out / "c1" / "report.json").stat().st_mtime_ns != stamp, 120)
+    report = _report(out, "c1")
+    assert (report.procedure, report.procedure_source) == ("departure_order", "case.yaml")
+    assert sorted(p.name for p in (out / "c1" / "originals").iterdir()) == ["case.yaml", "page.png"]
+    assert not (out / "c1" / "quarantine").exists()
