@@ -234,7 +234,7 @@ def samples(
 ) -> None:
     """Render synthetic cases (with truth.json each) for all seven procedures."""
     from samples.degrade import PROFILES
-    from samples.generate import DEFAULT_PROFILES, SAMPLES_AS_OF, generate_samples
+    from samples.generate import DEFAULT_PROFILES, SAMPLES_AS_OF, NotOurFolder, generate_samples
 
     unknown = sorted(set(profile or ()) - set(PROFILES))
     if unknown:
@@ -243,9 +243,13 @@ def samples(
             param_hint="--profile",
         )
     judged_on = _parse_as_of(as_of) if as_of else SAMPLES_AS_OF
-    truths = generate_samples(
-        out, seed=seed, cases=cases, as_of=judged_on, profiles=profile or DEFAULT_PROFILES
-    )
+    try:
+        truths = generate_samples(
+            out, seed=seed, cases=cases, as_of=judged_on, profiles=profile or DEFAULT_PROFILES
+        )
+    except (NotOurFolder, NotADirectoryError, FileExistsError) as error:
+        console.print(f"[red]{escape(str(error))}[/]")
+        raise typer.Exit(EXIT_USAGE) from None
     Console().print(f"Wrote {len(truths)} case(s) to {out.resolve()} (as of {judged_on}).")
 
 

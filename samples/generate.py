@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -283,6 +284,24 @@ def _case_yaml(plan: CasePlan) -> str:
     return yaml.safe_dump(plan.case_yaml, sort_keys=False, allow_unicode=True)
 
 
+class NotOurFolder(ValueError):
+    """OUT holds something under a case's name that docintake samples did not write."""
+
+
+def _fresh_case_folder(folder: Path) -> None:
+    """An empty folder for the case. One an earlier run wrote (it holds truth.json) is
+    emptied: another seed's files left in it would be read with a truth that does not
+    describe them. Anything else of that name is refused, never deleted."""
+    if folder.is_dir() and not folder.is_symlink() and (folder / "truth.json").is_file():
+        shutil.rmtree(folder)
+    elif folder.exists() or folder.is_symlink():
+        raise NotOurFolder(
+            f"{folder} already exists and was not written by docintake samples. Give an empty "
+            "folder, or one that only docintake samples wrote into."
+        )
+    folder.mkdir(parents=True)
+
+
 def write_case(
     out: Path,
     plan: CasePlan,
@@ -298,7 +317,7 @@ def write_case(
     # born-digital forms must be byte-identical for a seed like everything else.
     rl_config.invariant = 1
     folder = out / plan.case_id
-    folder.mkdir(parents=True, exist_ok=True)
+    _fresh_case_folder(folder)
     files = _case_files(plan, profiles, formats, rng)
     documents: list[dict[str, Any]] = []
     for file in files:

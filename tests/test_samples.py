@@ -34,7 +34,7 @@ from samples.documents.residence_card import (
     render_card_back,
     render_card_front,
 )
-from samples.generate import generate_samples, write_case
+from samples.generate import NotOurFolder, generate_samples, write_case
 from samples.identity import random_identity
 from schemas.checklist import load_checklists
 from schemas.reference import Period, status_table
@@ -445,3 +445,19 @@ def test_a_trip_past_the_card_validity_is_in_the_truth() -> None:
         assert ("RESIDENCE_CARD_EXPIRED" in plan.findings) == lapses
         assert plan.verdict == ("needs_review" if lapses else "complete")
     assert 0 < lapsing < 60
+
+
+def test_generating_again_into_a_folder_leaves_only_the_new_cases_files(tmp_path: Path) -> None:
+    generate_samples(tmp_path, seed=1, cases=1, as_of=date(2026, 11, 23))
+    (truth,) = generate_samples(tmp_path, seed=2, cases=1, as_of=date(2026, 11, 23))
+    written = {p.name for p in (tmp_path / truth["case_id"]).iterdir()} - {"truth.json"}
+    listed = {document["file"] for document in truth["documents"]}
+    assert written == listed | ({"case.yaml"} & written)
+
+
+def test_a_folder_samples_did_not_write_is_refused_and_kept(tmp_path: Path) -> None:
+    (tmp_path / "c001").mkdir()
+    (tmp_path / "c001" / "passport.jpg").write_bytes(b"a real scan")
+    with pytest.raises(NotOurFolder):
+        generate_samples(tmp_path, seed=1, cases=1, as_of=date(2026, 11, 23))
+    assert (tmp_path / "c001" / "passport.jpg").read_bytes() == b"a real scan"
