@@ -14,6 +14,7 @@ import hmac
 import ipaddress
 import json
 import logging
+import os
 import re
 import secrets
 import shutil
@@ -181,6 +182,27 @@ async def _limited(request: Request, limit: int) -> AsyncGenerator[bytes, None]:
         yield chunk
 
 
+def _too_large(limit: int) -> HTTPException:
+    size = f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit} bytes"
+    return HTTPException(
+        413, f"The upload is larger than the server takes ({size}, its --max-upload-mb)."
+    )
+
+
+def _unusable(files: list[UploadFile], kinds: list[str | None]) -> HTTPException:
+    """Which files were refused and why, by their place in the upload and the name the client
+    gave (shown back to the sender only, never stored)."""
+    problems = []
+    for number, (upload, kind) in enumerate(zip(files, kinds, strict=True), start=1):
+        if kind is None:
+            upload.file.seek(0, os.SEEK_END)
+            what = "is empty" if upload.file.tell() == 0 else "is not a JPEG, PNG, TIFF or PDF"
+            problems.append(f"file {number} ({upload.filename or 'no name'}) {what}")
+    return HTTPException(
+        415, f"Every file must be a JPEG, PNG, TIFF or PDF: {'; '.join(problems)}."
+    )
+
+
 def _kind(upload: UploadFile) -> str | None:
     upload.file.seek(0)
     kind = sniff_type(upload.file.read(SNIFF_BYTES))
@@ -296,7 +318,7 @@ def create_app(
         (else the application form's title decides) and `as_of` (default: today)."""
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_upload_bytes:
-            raise HTTPException(413, f"The upload is larger than {max_upload_bytes} bytes.")
+            raise _too_large(max_upload_bytes)
         if not request.headers.get("content-type", "").startswith("multipart/form-data"):
             raise HTTPException(400, "Send the files as multipart/form-data.")
         parser = MultiPartParser(
@@ -308,9 +330,7 @@ def create_app(
         try:
             form = await parser.parse()
         except _TooLarge:
-            raise HTTPException(
-                413, f"The upload is larger than {max_upload_bytes} bytes."
-            ) from None
+            raise _too_large(max_upload_bytes) from None
         except MultiPartException as error:
             raise HTTPException(400, error.message) from None
         try:
@@ -333,7 +353,7 @@ def create_app(
         kinds = [_kind(upload) for upload in files]
         typed = [(upload, kind) for upload, kind in zip(files, kinds, strict=True) if kind]
         if len(typed) < len(files):
-            raise HTTPException(415, "Every file must be a JPEG, PNG, TIFF or PDF.")
+            raise _unusable(files, kinds)
         case_id = secrets.token_hex(16)
         ensure_private_dir(out / case_id)
         _store(typed, out / case_id / "originals")

@@ -94,6 +94,13 @@ def test_bad_uploads_are_refused_with_json_errors(tmp_path: Path, page_png: byte
     with TestClient(app) as client:
         text = [("files", ("scan.pdf", b"just some text, not a scan", "application/pdf"))]
         assert client.post("/cases", files=text).status_code == 415
+        mixed = [
+            ("files", ("a.png", page_png[:2000], "image/png")),
+            ("files", ("blank.jpg", b"", "image/jpeg")),
+        ]
+        response = client.post("/cases", files=mixed)
+        assert response.status_code == 415
+        assert "file 2 (blank.jpg) is empty" in response.json()["detail"]
         small = [("files", ("a.png", page_png[:2000], "image/png"))]
         for data in ({"procedure": "visa_please"}, {"as_of": "23/11/2026"}):
             response = client.post("/cases", files=small, data=data)
