@@ -59,6 +59,9 @@ BEARER = HTTPBearer(auto_error=False, description="The token of --token-file.")
 class Accepted(BaseModel):
     case_id: str
     status_url: str
+    # The names the report gives the files, in the order they were sent: the client's own
+    # names are not kept, so this is how a sender tells which finding is about which scan.
+    files: list[str]
 
 
 class CaseStatus(BaseModel):
@@ -210,9 +213,11 @@ def _kind(upload: UploadFile) -> str | None:
     return kind
 
 
-def _store(files: list[tuple[UploadFile, str]], originals: Path) -> None:
-    """Write the uploads under names the server chooses (01.jpg, 02.pdf, ...), owner-only."""
+def _store(files: list[tuple[UploadFile, str]], originals: Path) -> list[str]:
+    """Write the uploads under names the server chooses (01.jpg, 02.pdf, ...), owner-only,
+    and return those names."""
     ensure_private_dir(originals)
+    names = []
     for number, (upload, kind) in enumerate(files, start=1):
         target = originals / f"{number:02d}.{EXTENSIONS[kind]}"
         partial = target.with_name(f".{target.name}.partial")
@@ -220,6 +225,8 @@ def _store(files: list[tuple[UploadFile, str]], originals: Path) -> None:
             shutil.copyfileobj(upload.file, stream)
         partial.chmod(PRIVATE_FILE_MODE)
         partial.replace(target)
+        names.append(target.name)
+    return names
 
 
 def create_app(
@@ -356,12 +363,12 @@ def create_app(
             raise _unusable(files, kinds)
         case_id = secrets.token_hex(16)
         ensure_private_dir(out / case_id)
-        _store(typed, out / case_id / "originals")
+        stored = _store(typed, out / case_id / "originals")
         record = {"as_of": as_of.isoformat(), "procedure": procedure}
         atomic_write(out / case_id / UPLOAD_RECORD, json.dumps(record))
         cases.submit(case_id)
         url = str(request.url_for("case_status", case_id=case_id))
-        return Accepted(case_id=case_id, status_url=url)
+        return Accepted(case_id=case_id, status_url=url, files=stored)
 
     @app.get(
         "/cases/{case_id}",

@@ -67,6 +67,7 @@ def test_an_upload_is_stored_under_server_names_and_reported(
         accepted = response.json()
         case_id = accepted["case_id"]
         assert accepted["status_url"].endswith(f"/cases/{case_id}")
+        assert accepted["files"] == ["01.png", "02.jpg"]
         state = _wait_done(client, case_id, {})
         assert state["state"] == "done"
         report = Report.model_validate(client.get(f"/cases/{case_id}/report.json").json())
@@ -282,5 +283,8 @@ def test_the_upload_page_in_a_real_browser(live_server: str, tmp_path: Path) -> 
         browser.save_screenshot(str(tmp_path / "upload-page.png"))
         browser.switch_to.frame(browser.find_element(By.ID, "report"))
         assert browser.find_element(By.TAG_NAME, "h1").text == f"Case {case_id}"
+        browser.switch_to.default_content()
+        chosen = [item.text for item in browser.find_elements(By.CSS_SELECTOR, "#chosen li")]
+        assert chosen[0].startswith("passport.png") and chosen[0].endswith("01.png in the report")
     finally:
         browser.quit()
