@@ -9,7 +9,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -110,6 +110,10 @@ def read_file(
             with ocr.page_deadline():
                 with watch.stage("preprocess"):
                     prepared = prepare_page(page, ocr)
+                if page.page in page_previews:
+                    page_previews[page.page] = replace(
+                        page_previews[page.page], quarter_turns=prepared.quarter_turns
+                    )
                 with watch.stage("classify"):
                     kind = classify(prepared, ocr)
                 with watch.stage("extract"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,6 +36,16 @@ class PreparedPage:
     image: np.ndarray  # grayscale, upright
     to_original: np.ndarray  # 3x3 homography: prepared -> loaded coordinates
     ocr: OcrResult | None = None  # whole-page reading (eng), shared by classify and extract
+
+    @property
+    def quarter_turns(self) -> int:
+        """How many quarter turns clockwise bring the page as loaded upright (0 to 3), so the
+        report can show its crops, cut from the loaded page, the right way up."""
+        height, width = self.source.image.shape[:2]
+        points = np.array([[width / 2, height / 2, 1], [width / 2 + 10, height / 2, 1]])
+        mapped = points @ np.linalg.inv(self.to_original).T
+        (x0, y0), (x1, y1) = mapped[:, :2] / mapped[:, 2:3]
+        return round(math.degrees(math.atan2(y1 - y0, x1 - x0)) / 90) % 4
 
     def bbox_to_original(self, bbox: BBox) -> BBox:
         """The box in loaded-page pixels that holds `bbox` of the prepared image."""

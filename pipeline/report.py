@@ -75,6 +75,7 @@ class PagePreview:
     jpeg: bytes  # the page as loaded, at most PREVIEW_MAX_SIDE on its long side
     scale: float  # preview pixels per loaded-page pixel (bounding boxes are in the latter)
     thumbnail: bytes  # the report's thumbnail of the page, ready to show
+    quarter_turns: int = 0  # clockwise, to show the page upright (known once it is prepared)
 
 
 def _encode_jpeg(image: np.ndarray, max_side: int, quality: int) -> bytes:
@@ -95,6 +96,17 @@ def make_preview(image: np.ndarray) -> PagePreview:
         scale=scale,
         thumbnail=_encode_jpeg(image, CROP_MAX_SIDE, REPORT_QUALITY),
     )
+
+
+def _upright(image: np.ndarray, quarter_turns: int) -> np.ndarray:
+    return np.ascontiguousarray(np.rot90(image, k=-quarter_turns)) if quarter_turns else image
+
+
+def _thumbnail(preview: PagePreview) -> bytes:
+    if not preview.quarter_turns:
+        return preview.thumbnail
+    image = cv2.imdecode(np.frombuffer(preview.thumbnail, np.uint8), cv2.IMREAD_COLOR)
+    return _encode_jpeg(_upright(image, preview.quarter_turns), CROP_MAX_SIDE, REPORT_QUALITY)
 
 
 def _data_uri(jpeg: bytes) -> str:
@@ -149,7 +161,9 @@ def render_html(
                         np.frombuffer(previews[key].jpeg, np.uint8), cv2.IMREAD_COLOR
                     )
                 box = _evidence_box(document, finding.fields)
-                crop = _crop(decoded[key], box, previews[key].scale)
+                crop = _upright(
+                    _crop(decoded[key], box, previews[key].scale), previews[key].quarter_turns
+                )
                 crops.append(_data_uri(_encode_jpeg(crop, CROP_MAX_SIDE, REPORT_QUALITY)))
         findings.append({"finding": finding, "crops": crops})
     documents = []
@@ -157,7 +171,7 @@ def render_html(
         thumbnail = None
         preview = previews.get((document.file, document.page))
         if not redact and preview is not None:
-            thumbnail = _data_uri(preview.thumbnail)
+            thumbnail = _data_uri(_thumbnail(preview))
         documents.append({"index": index, "document": document, "thumbnail": thumbnail})
     # Everything read from a scan is text from a stranger: escape it all.
     environment = Environment(loader=PackageLoader("pipeline", "templates"), autoescape=True)

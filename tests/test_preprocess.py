@@ -21,6 +21,8 @@ def test_turned_pages_come_out_upright_and_readable(ocr: TesseractEngine, turn: 
     text = ocr.read(prepared.image).text
     assert "quick brown fox" in text
     assert abs(estimate_skew(prepared.image)) < 0.5
+    # PIL turns counter-clockwise: a quarter turn left is undone by one to the right.
+    assert prepared.quarter_turns == turn // 90
 
 
 def test_skew_estimate_is_the_angle_that_levels_the_text() -> None:

@@ -4,6 +4,7 @@ import base64
 import csv
 import json
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -213,3 +214,18 @@ def test_values_are_shown_as_a_person_reads_them() -> None:
         "(blank)",
         "(not read)",
     )
+
+
+def test_a_page_read_on_its_side_is_shown_upright() -> None:
+    """Crops and thumbnails are cut from the page as loaded; a scan lying on its side showed
+    its evidence as a strip of sideways text."""
+    sideways = np.ascontiguousarray(np.rot90(_page(), k=1))  # turned left: 300 tall, 200 wide
+    x, y, w, h = NUMBER_BOX
+    box_on_its_side = (y, 300 - x - w, h, w)
+    report = _report()
+    report.documents[0].fields["document_number"].bbox = box_on_its_side
+    preview = replace(make_preview(sideways), quarter_turns=1)
+    crop, thumbnail = _images(render_html(report, {("passport.png", 1): preview}))
+    assert crop.shape[:2] == (h + 2 * CROP_MARGIN, w + 2 * CROP_MARGIN)
+    assert thumbnail.shape[:2] == (200, 300)
+    assert _is_red(thumbnail[y + h // 2, x + w // 2]) and _is_white(thumbnail[150, 250])
