@@ -204,8 +204,8 @@ def run(
 
 @app.command()
 def schema() -> None:
-    """Print the JSON Schema of report.json."""
-    print(json.dumps(Report.model_json_schema(), indent=2))
+    """Print the JSON Schema of report.json as docintake writes it (every field present)."""
+    print(json.dumps(Report.model_json_schema(mode="serialization"), indent=2))
 
 
 @app.command()

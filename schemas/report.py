@@ -126,7 +126,8 @@ FieldValue = str | bool | int | None
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Written with every field, defaults included: the schema of what is written says so.
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 class ExtractedField(_Model):

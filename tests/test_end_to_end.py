@@ -175,3 +175,15 @@ def test_an_unusable_out_folder_exits_with_2_and_leaves_the_inbox_alone(tmp_path
         assert result.returncode == 2, result.stderr[-2000:]
         assert "is a file, not a folder" in result.stderr and "Traceback" not in result.stderr
     assert _tree_digest(inbox) == before
+
+
+def test_written_reports_follow_the_printed_schema(sample_run: dict[str, Any]) -> None:
+    import jsonschema
+
+    result = run_cli("schema")
+    assert result.returncode == 0, result.stderr[-2000:]
+    schema = json.loads(result.stdout)
+    # Every field is written, so a consumer may rely on each being there.
+    assert {"schema_version", "documents", "checklist", "findings"} <= set(schema["required"])
+    for path in sorted(sample_run["out"].glob("*/report.json")):
+        jsonschema.validate(json.loads(path.read_text("utf-8")), schema)
