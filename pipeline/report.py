@@ -164,7 +164,15 @@ def render_html(
                 crop = _upright(
                     _crop(decoded[key], box, previews[key].scale), previews[key].quarter_turns
                 )
-                crops.append(_data_uri(_encode_jpeg(crop, CROP_MAX_SIDE, REPORT_QUALITY)))
+                # Which page, and what was read there: a mismatch shows two crops.
+                caption = [f"#{index} {document.file} p.{document.page}"]
+                caption += [
+                    f"{name} {shown_value(document.fields[name])}"
+                    for name in finding.fields
+                    if name in document.fields
+                ]
+                uri = _data_uri(_encode_jpeg(crop, CROP_MAX_SIDE, REPORT_QUALITY))
+                crops.append({"uri": uri, "caption": "; ".join(caption)})
         findings.append({"finding": finding, "crops": crops})
     documents = []
     for index, document in enumerate(report.documents):

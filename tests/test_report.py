@@ -229,3 +229,8 @@ def test_a_page_read_on_its_side_is_shown_upright() -> None:
     assert crop.shape[:2] == (h + 2 * CROP_MARGIN, w + 2 * CROP_MARGIN)
     assert thumbnail.shape[:2] == (200, 300)
     assert _is_red(thumbnail[y + h // 2, x + w // 2]) and _is_white(thumbnail[150, 250])
+
+
+def test_each_evidence_crop_says_which_page_it_is_and_what_was_read_there() -> None:
+    html = render_html(_report(), _previews())
+    assert "<figcaption>#0 passport.png p.1; document_number L898902C3</figcaption>" in html
