@@ -956,6 +956,15 @@ class CardFields:
     ) -> None:
         self.set_box(name, value, confidence, span.bbox if span else None, valid)
 
+    def set_blank(self, name: str, confidence: float, span: Span) -> None:
+        """A field the card leaves out on purpose (no stay expiry beside 無期限): as sure a
+        blank as the reading that says so, where an unread field has no confidence."""
+        self.fields[name] = ExtractedField(
+            value=None,
+            confidence=float(np.clip(confidence, 0.0, 1.0)),
+            bbox=_bbox_in_page(self.page, self.card, span.bbox),
+        )
+
 
 def _best_over_rows(
     rows: list[Row], match: Callable[[str], tuple[str | None, float]], skip: Callable[[str], bool]
@@ -1163,7 +1172,11 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
             period_confidence,
             period_span,
         )
-        out.set("date_of_expiry", expiry.isoformat() if expiry else None, confidence, period_span)
+        if expiry is None and is_unlimited(period):
+            out.set_blank("date_of_expiry", period_confidence, period_span)
+        else:
+            expiry_text = expiry.isoformat() if expiry else None
+            out.set("date_of_expiry", expiry_text, confidence, period_span)
     validity = spans.get("card_valid_until")
     cross_check_expiries(out.fields, validity.joined if validity else "")
     return out.fields
