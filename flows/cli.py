@@ -90,18 +90,18 @@ OutOption = Annotated[Path, typer.Option("--out", "-o", help="Where reports are 
 ProcedureOption = Annotated[
     str | None,
     typer.Option(
-        help="Procedure for cases that neither case.yaml nor a form's title names: "
-        + ", ".join(PROCEDURE_IDS),
+        help="Procedure for cases that neither case.yaml nor a form's title names (ids below).",
         callback=_check_procedure,
     ),
 ]
+PROCEDURE_EPILOG = "Procedure ids: " + ", ".join(f"`{p}`" for p in PROCEDURE_IDS) + "."
 AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="Judge validity as of this date (YYYY-MM-DD); default today."),
 ]
 
 
-@app.command()
+@app.command(epilog=PROCEDURE_EPILOG)
 def run(
     inbox: InboxArg,
     out: OutOption,
@@ -170,28 +170,7 @@ def run(
         except UsageError as error:
             console.print(f"[red]{escape(str(error))}[/]")
             raise typer.Exit(EXIT_USAGE) from None
-    table = Table(title=f"docintake: {len(summaries)} case(s), as of {judged_on}")
-    # Names are never cut short; lists wrap. The unreadable count shows only when there is one.
-    unreadable = any(row.errors for row in summaries)
-    table.add_column("case", overflow="fold")
-    table.add_column("procedure", no_wrap=True)
-    table.add_column("verdict", no_wrap=True)
-    table.add_column("missing", overflow="fold")
-    if unreadable:
-        table.add_column("unreadable")
-    table.add_column("findings", overflow="fold")
-    colours = {"complete": "green", "incomplete": "red", "needs_review": "yellow"}
-    for row in summaries:
-        cells = [
-            escape(row.case_id),  # a folder named [urgent] is a name, not markup
-            row.procedure,
-            f"[{colours[row.verdict]}]{row.verdict}[/]",
-            "\n".join(row.missing),
-            *([str(row.errors or "")] if unreadable else []),
-            "\n".join(row.findings),
-        ]
-        table.add_row(*cells)
-    Console().print(table)
+    _print_results(summaries, judged_on)
     root = out.resolve()
     # A path cut in two cannot be pasted, and brackets in it are not markup.
     paths = Console(soft_wrap=True, markup=False)
@@ -200,6 +179,60 @@ def run(
         paths.print(f"  e.g.   {root / summaries[0].case_id / 'report.html'}")
     paths.print(f"Summary: {root / 'summary.csv'}")
     raise typer.Exit(EXIT_UNREADABLE if any(row.errors for row in summaries) else EXIT_OK)
+
+
+def _print_results(summaries: list[CaseSummary], judged_on: date) -> None:
+    """A table of the cases; on a terminal too narrow for it whole, a block per case, since
+    a code cut in two (FIELD_MISMA / TCH) can no longer be searched for."""
+    if not summaries:
+        console.print(
+            "No cases found: INBOX holds no case folder and no file. Put each applicant's "
+            "files in a folder of their own under it (or one file directly under it)."
+        )
+        return
+    title = f"docintake: {len(summaries)} case(s), as of {judged_on}"
+    colours = {"complete": "green", "incomplete": "red", "needs_review": "yellow"}
+    unreadable = any(row.errors for row in summaries)  # the column shows only when needed
+
+    def widest(header: str, lists: list[list[str]]) -> int:
+        return max([len(header), *(len(item) for items in lists for item in items)])
+
+    widths = {
+        "case": len("case"),  # folds: an id may be cut, it is also the folder's name
+        "procedure": widest("procedure", [[row.procedure] for row in summaries]),
+        "verdict": widest("verdict", [[row.verdict] for row in summaries]),
+        "missing": widest("missing", [row.missing for row in summaries]),
+        **({"unreadable": len("unreadable")} if unreadable else {}),
+        "findings": widest("findings", [row.findings for row in summaries]),
+    }
+    table = Table(title=title)
+    for header, width in widths.items():
+        table.add_column(header, min_width=width, overflow="fold" if header == "case" else None)
+    for row in summaries:
+        table.add_row(
+            escape(row.case_id),  # a folder named [urgent] is a name, not markup
+            row.procedure,
+            f"[{colours[row.verdict]}]{row.verdict}[/]",
+            "\n".join(row.missing),
+            *([str(row.errors or "")] if unreadable else []),
+            "\n".join(row.findings),
+        )
+    terminal = Console()
+    borders = 3 * len(widths) + 1  # "│ " before each cell, " " after it, "│" at the end
+    if sum(widths.values()) + borders <= terminal.width:
+        terminal.print(table)
+        return
+    terminal.print(f"[bold]{title}[/]")
+    for row in summaries:
+        terminal.print(
+            f"{escape(row.case_id)}  {row.procedure}  [{colours[row.verdict]}]{row.verdict}[/]"
+        )
+        lines = [("missing", row.missing), ("findings", row.findings)]
+        if row.errors:
+            lines.append(("unreadable", [str(row.errors)]))
+        for label, items in lines:
+            if items:
+                terminal.print(f"    {label}: {', '.join(items)}")
 
 
 @app.command()
@@ -364,7 +397,7 @@ def _print_bench(result: dict) -> None:
                 )
 
 
-@app.command()
+@app.command(epilog=PROCEDURE_EPILOG)
 def watch(
     inbox: InboxArg,
     out: OutOption,
@@ -390,7 +423,9 @@ def watch(
         raise typer.Exit(EXIT_USAGE)
 
     def show(summary: CaseSummary) -> None:
-        Console().print(f"{summary.case_id}: {summary.verdict}  ({out / summary.case_id})")
+        unread = f", {summary.errors} unreadable (see quarantine/)" if summary.errors else ""
+        line = f"{summary.case_id}: {summary.verdict}{unread}  ({out / summary.case_id})"
+        Console(markup=False).print(line)
 
     try:
         watcher = InboxWatcher(

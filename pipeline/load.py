@@ -29,7 +29,9 @@ class LoadLimits:
 
     max_pages: int = 50
     max_pixels: int = 80_000_000  # per page; a decompression bomb is refused before decoding
-    min_side: int = 16  # a page smaller than this holds nothing readable
+    # A page whose shorter side is under this holds no document that can be read: a card
+    # photo that small prints its letters a pixel or two high (an icon, a thumbnail).
+    min_side: int = 64
 
 
 def sniff_type(head: bytes) -> str | None:

@@ -71,18 +71,21 @@ BAD_FILES: dict[str, tuple[bytes, str]] = {
     "broken.pdf": (b"%PDF-1.7\n1 0 obj\n<< /Type /Pages /Kids [ 9 0 R ] >>\nendobj\n", "corrupt"),
     "long.pdf": (_pdf(pages=60), "too_many_pages"),
     "dot.png": (None, "too_small"),  # filled in below: a 1-pixel image
+    "icon.png": (None, "too_small"),  # and a 50-pixel one
 }
 
 
-def _one_pixel_png() -> bytes:
+def _blank_png(side: int) -> bytes:
     buffer = io.BytesIO()
-    Image.new("RGB", (1, 1), "white").save(buffer, format="PNG")
+    Image.new("RGB", (side, side), "white").save(buffer, format="PNG")
     return buffer.getvalue()
 
 
 def _content(name: str) -> bytes:
     content, _ = BAD_FILES[name]
-    return _one_pixel_png() if content is None else content
+    if content is None:
+        return _blank_png(1 if name == "dot.png" else 50)
+    return content
 
 
 @pytest.mark.parametrize("name", sorted(BAD_FILES))

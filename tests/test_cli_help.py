@@ -9,10 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from schemas.report import PROCEDURE_IDS
 
 
-def _help(*command: str) -> str:
-    done = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "220"})
+def _help(*command: str, columns: int = 220) -> str:
+    done = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": str(columns)})
     assert done.exit_code == 0, done.output
     return " ".join(done.output.split())
 
@@ -66,3 +67,35 @@ def test_the_run_table_shows_names_as_given_and_why_cases_are_not_complete(
     )
     assert again.exit_code == 0
     assert "unreadable" not in again.output and "PROCEDURE_UNKNOWN" in again.output
+
+
+@pytest.mark.parametrize("command", ["run", "watch"])
+def test_every_procedure_id_is_listed_whole_on_an_80_column_terminal(command: str) -> None:
+    shown = _help(command, columns=80)
+    assert all(procedure in shown for procedure in PROCEDURE_IDS)
+
+
+@pytest.mark.parametrize("columns", [80, 220])
+def test_the_run_results_never_cut_a_code_in_two(tmp_path: Path, columns: int) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "c1").mkdir(parents=True)
+    (inbox / "c1" / "empty.jpg").write_bytes(b"")
+    (inbox / "c1" / "case.yaml").write_text("procedure: certificate_of_eligibility\n")
+    done = CliRunner().invoke(
+        app,
+        ["run", str(inbox), "--out", str(tmp_path / "out"), "--as-of", "2026-11-23"],
+        env={"COLUMNS": str(columns)},
+    )
+    assert done.exit_code == 3
+    for code in ("certificate_of_eligibility", "UNREADABLE_FILE", "MISSING_DOCUMENT"):
+        assert code in done.output, done.output
+
+
+def test_an_empty_inbox_says_so(tmp_path: Path) -> None:
+    (tmp_path / "inbox").mkdir()
+    done = CliRunner().invoke(
+        app,
+        ["run", str(tmp_path / "inbox"), "--out", str(tmp_path / "out")],
+        env={"COLUMNS": "220"},
+    )
+    assert done.exit_code == 0 and "No cases found" in done.output
