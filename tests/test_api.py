@@ -150,17 +150,27 @@ def test_with_a_token_every_route_but_health_needs_it(tmp_path: Path, page_png: 
             assert client.get(route).status_code == 401
         assert _wait_done(client, case_id, AUTH)["state"] == "done"
         assert client.get(f"/cases/{case_id}/report.html", headers=AUTH).status_code == 200
-        # The API's own description is guarded too; /health alone is open, and no docs page
-        # is served that a browser, sending no token, could not fill.
+        # The API's own description and its docs page are guarded too; /health alone is open.
         assert client.get("/openapi.json").status_code == 401
         assert "/cases" in client.get("/openapi.json", headers=AUTH).json()["paths"]
-        assert client.get("/docs").status_code == 404
+        assert client.get("/docs").status_code == 401
+        docs = client.get("/docs", headers=AUTH)
+        assert docs.status_code == 200 and '"/cases"' in docs.text  # the description inline
 
 
 def test_without_a_token_the_api_docs_are_open_on_this_machine(tmp_path: Path) -> None:
     with TestClient(create_app(tmp_path / "out", CaseQueue(1))) as client:
         assert client.get("/docs").status_code == 200
         assert "/cases" in client.get("/openapi.json").json()["paths"]
+
+
+def test_the_api_description_promises_the_errors_it_answers_with(tmp_path: Path) -> None:
+    with TestClient(create_app(tmp_path / "out", CaseQueue(1))) as client:
+        paths = client.get("/openapi.json").json()["paths"]
+        for operations in paths.values():
+            for operation in operations.values():
+                assert "422" not in operation["responses"]
+        assert "400" in paths["/cases/{case_id}"]["get"]["responses"]
 
 
 def test_without_a_token_the_server_stays_on_this_machine() -> None:
