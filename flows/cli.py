@@ -207,7 +207,10 @@ def _print_results(summaries: list[CaseSummary], judged_on: date) -> None:
     }
     table = Table(title=title)
     for header, width in widths.items():
-        table.add_column(header, min_width=width, overflow="fold" if header == "case" else None)
+        if header == "case":
+            table.add_column(header, min_width=width, overflow="fold")
+        else:  # Rich would shrink these too, and then crop the table's right side
+            table.add_column(header, min_width=width, no_wrap=True)
     for row in summaries:
         table.add_row(
             escape(row.case_id),  # a folder named [urgent] is a name, not markup
@@ -322,8 +325,13 @@ def bench(
 
     configure_logging()
     from pipeline.storage import atomic_write
+    from samples.generate import NotOurFolder
 
-    result = run_bench(data, out, workers=workers, measure_scaling=scaling, peer=peer)
+    try:
+        result = run_bench(data, out, workers=workers, measure_scaling=scaling, peer=peer)
+    except (NotOurFolder, FileNotFoundError, UsageError) as error:
+        console.print(f"[red]{escape(str(error))}[/]")
+        raise typer.Exit(EXIT_USAGE) from None
     atomic_write(out / "bench.json", json.dumps(result, indent=2) + "\n")
     _print_bench(result)
     Console().print(f"Full figures: {(out / 'bench.json').resolve()}")
@@ -423,9 +431,9 @@ def watch(
         raise typer.Exit(EXIT_USAGE)
 
     def show(summary: CaseSummary) -> None:
-        unread = f", {summary.errors} unreadable (see quarantine/)" if summary.errors else ""
+        unread = f", {summary.errors} unreadable (see its report)" if summary.errors else ""
         line = f"{summary.case_id}: {summary.verdict}{unread}  ({out / summary.case_id})"
-        Console(markup=False).print(line)
+        Console(markup=False, soft_wrap=True).print(line)
 
     try:
         watcher = InboxWatcher(

@@ -114,7 +114,10 @@ def stage_case(files: dict[str, Path], originals: Path) -> list[_Staged]:
             continue
         target = originals / rel
         if not (target.is_file() and _same_content(source, target)):
-            if rel not in CASE_FILE_NAMES:
+            if rel in CASE_FILE_NAMES:  # case.yml after case.yaml: the newer one counts
+                for other in CASE_FILE_NAMES:
+                    (originals / other).unlink(missing_ok=True)
+            else:
                 rel = _free_name(originals, rel)
             target = originals / rel
             ensure_private_dir(target.parent)

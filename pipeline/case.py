@@ -206,6 +206,8 @@ def case_fingerprint(case: CaseInput, settings_key: str) -> str:
     An unchanged fingerprint means the report on disk is still right."""
     digest = hashlib.sha256(settings_key.encode())
     digest.update(json.dumps(case.settings, sort_keys=True, default=str).encode())
+    # A refused case.yaml leaves no settings, as none would: its problem tells them apart.
+    digest.update((case.case_file_error or "").encode())
     for rel in case.files:
         digest.update(rel.encode() + b"\0")
         try:

@@ -288,18 +288,28 @@ class NotOurFolder(ValueError):
     """OUT holds something under a case's name that docintake samples did not write."""
 
 
-def _fresh_case_folder(folder: Path) -> None:
-    """An empty folder for the case. One an earlier run wrote (it holds truth.json) is
-    emptied: another seed's files left in it would be read with a truth that does not
-    describe them. Anything else of that name is refused, never deleted."""
-    if folder.is_dir() and not folder.is_symlink() and (folder / "truth.json").is_file():
-        shutil.rmtree(folder)
-    elif folder.exists() or folder.is_symlink():
+SAMPLES_MARKER = ".docintake-samples"
+"""Written first into every case folder made here: only a folder holding it is ever emptied.
+A truth.json proves nothing (an office's own labelled cases have one), and it is written
+last, so a folder from an interrupted run has none."""
+
+
+def _check_ours(folder: Path) -> None:
+    if (folder.exists() or folder.is_symlink()) and not (folder / SAMPLES_MARKER).is_file():
         raise NotOurFolder(
             f"{folder} already exists and was not written by docintake samples. Give an empty "
             "folder, or one that only docintake samples wrote into."
         )
+
+
+def _fresh_case_folder(folder: Path) -> None:
+    """An empty folder for the case. One this generator wrote is emptied first: another
+    seed's files left in it would be read with a truth that does not describe them."""
+    _check_ours(folder)
+    if folder.is_dir() and not folder.is_symlink():
+        shutil.rmtree(folder)
     folder.mkdir(parents=True)
+    (folder / SAMPLES_MARKER).touch()
 
 
 def write_case(
@@ -374,7 +384,13 @@ def generate_samples(
     if unknown:
         raise ValueError(f"unknown degradation profiles: {sorted(unknown)}")
     out.mkdir(parents=True, exist_ok=True)
+    for index in range(cases):  # every folder checked before any is emptied
+        _check_ours(out / case_id_of(index))
     return [write_nth_case(out, seed, index, as_of, weights) for index in range(cases)]
+
+
+def case_id_of(index: int) -> str:
+    return f"c{index + 1:03d}"
 
 
 def write_nth_case(
@@ -390,5 +406,5 @@ def write_nth_case(
     the same files, so a case a benchmark got wrong can be read again by itself."""
     rng = case_rng(seed, index)
     procedure = PROCEDURE_IDS[index % len(PROCEDURE_IDS)]
-    plan = plan_case(f"c{index + 1:03d}", procedure, as_of, rng, fault=choose_fault(procedure, rng))
+    plan = plan_case(case_id_of(index), procedure, as_of, rng, fault=choose_fault(procedure, rng))
     return write_case(out, plan, rng, weights, truth_file=truth_file)

@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, ValidationError
 
 from schemas.report import PROCEDURE_IDS, ProcedureId
 
 EXAMPLE = "procedure: special_reentry"
 
 
+def _calendar_date(value: object) -> object:
+    """A date as YAML gives it, or written YYYY-MM-DD: pydantic alone would also take a
+    number as seconds since 1970 and a date with a time."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return value.strip()
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise ValueError("not a YYYY-MM-DD date")
+
+
+CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
+
+
 class CaseFile(BaseModel):
     """A misspelt key is refused rather than ignored: 'Procedure: ...' read as nothing would
-    leave the case to another procedure without a word."""
+    leave the case to another procedure without a word. Values are taken only as written in
+    the README: a date YYYY-MM-DD, true or false."""
 
     model_config = ConfigDict(extra="forbid")
 
     procedure: ProcedureId | None = None
-    planned_departure: date | None = None
-    planned_return: date | None = None
-    special_permanent_resident: bool = False
+    planned_departure: CalendarDate | None = None
+    planned_return: CalendarDate | None = None
+    special_permanent_resident: StrictBool = False
 
 
 def case_file_problem(error: ValidationError) -> str:

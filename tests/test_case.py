@@ -66,6 +66,9 @@ def test_a_missing_inbox_is_a_usage_error(tmp_path: Path) -> None:
         b"procedure: special_reentry\nplanned_departure: next week\n",
         b"Procedure: special_reentry\n",
         b"special_permanent_resident: maybe\n",
+        b"special_permanent_resident: 1\n",
+        b"planned_departure: 1798156800\n",  # no seconds since 1970
+        b"planned_departure: 2027-01-05T10:00:00\n",
     ],
 )
 def test_a_bad_case_yaml_is_reported_in_its_case_only(tmp_inbox: Path, content: bytes) -> None:
@@ -151,3 +154,14 @@ def test_fingerprint_follows_content_and_settings(tmp_inbox: Path, tmp_path: Pat
     mark_done(out, "c1", first)
     assert is_up_to_date(out, "c1", first)
     assert (out / "c1" / ".fingerprint").stat().st_mode & 0o077 == 0
+
+
+def test_a_refused_case_yaml_makes_the_case_stale(tmp_inbox: Path) -> None:
+    """A case.yaml that is refused leaves no settings, as none would: the report must still
+    be made again, so that it says what is wrong with the file."""
+    _touch(tmp_inbox / "c1" / "scan.jpg")
+    (before,) = discover_cases(tmp_inbox)
+    _touch(tmp_inbox / "c1" / "case.yaml", b"Procedure: departure_order\n")
+    (after,) = discover_cases(tmp_inbox)
+    assert after.settings == before.settings == {}
+    assert case_fingerprint(after, "settings") != case_fingerprint(before, "settings")

@@ -3,13 +3,14 @@ run ends with must come out whole."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from schemas.report import PROCEDURE_IDS
+from flows.cli import _print_results, app
+from schemas.report import PROCEDURE_IDS, CaseSummary
 
 
 def _help(*command: str, columns: int = 220) -> str:
@@ -75,12 +76,13 @@ def test_every_procedure_id_is_listed_whole_on_an_80_column_terminal(command: st
     assert all(procedure in shown for procedure in PROCEDURE_IDS)
 
 
-@pytest.mark.parametrize("columns", [80, 220])
+@pytest.mark.parametrize("columns", [80, 90, 220])
 def test_the_run_results_never_cut_a_code_in_two(tmp_path: Path, columns: int) -> None:
     inbox = tmp_path / "inbox"
-    (inbox / "c1").mkdir(parents=True)
-    (inbox / "c1" / "empty.jpg").write_bytes(b"")
-    (inbox / "c1" / "case.yaml").write_text("procedure: certificate_of_eligibility\n")
+    case = inbox / "Tanaka 2026-11 renewal walk-in"  # a long name Rich would shrink first
+    case.mkdir(parents=True)
+    (case / "empty.jpg").write_bytes(b"")
+    (case / "case.yaml").write_text("procedure: certificate_of_eligibility\n")
     done = CliRunner().invoke(
         app,
         ["run", str(inbox), "--out", str(tmp_path / "out"), "--as-of", "2026-11-23"],
@@ -99,3 +101,21 @@ def test_an_empty_inbox_says_so(tmp_path: Path) -> None:
         env={"COLUMNS": "220"},
     )
     assert done.exit_code == 0 and "No cases found" in done.output
+
+
+@pytest.mark.parametrize("columns", range(60, 130, 5))
+def test_the_results_table_keeps_whole_codes_beside_a_long_case_name(
+    columns: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    row = CaseSummary(
+        case_id="Tanaka Hanako 2026-11 renewal walk-in",
+        procedure="special_reentry",
+        verdict="incomplete",
+        missing=[],
+        errors=0,
+        findings=["FIELD_MISMATCH", "RESIDENCE_CARD_EXPIRED"],
+    )
+    _print_results([row], date(2026, 11, 23))
+    shown = capsys.readouterr().out
+    assert "RESIDENCE_CARD_EXPIRED" in shown and "FIELD_MISMATCH" in shown, shown

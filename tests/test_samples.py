@@ -34,7 +34,7 @@ from samples.documents.residence_card import (
     render_card_back,
     render_card_front,
 )
-from samples.generate import NotOurFolder, generate_samples, write_case
+from samples.generate import SAMPLES_MARKER, NotOurFolder, generate_samples, write_case
 from samples.identity import random_identity
 from schemas.checklist import load_checklists
 from schemas.reference import Period, status_table
@@ -450,14 +450,29 @@ def test_a_trip_past_the_card_validity_is_in_the_truth() -> None:
 def test_generating_again_into_a_folder_leaves_only_the_new_cases_files(tmp_path: Path) -> None:
     generate_samples(tmp_path, seed=1, cases=1, as_of=date(2026, 11, 23))
     (truth,) = generate_samples(tmp_path, seed=2, cases=1, as_of=date(2026, 11, 23))
-    written = {p.name for p in (tmp_path / truth["case_id"]).iterdir()} - {"truth.json"}
+    written = {p.name for p in (tmp_path / truth["case_id"]).iterdir()}
     listed = {document["file"] for document in truth["documents"]}
-    assert written == listed | ({"case.yaml"} & written)
+    sidecars = {"truth.json", SAMPLES_MARKER}
+    if truth["procedure_source"] == "case.yaml":
+        sidecars.add("case.yaml")
+    assert written == listed | sidecars
 
 
 def test_a_folder_samples_did_not_write_is_refused_and_kept(tmp_path: Path) -> None:
-    (tmp_path / "c001").mkdir()
-    (tmp_path / "c001" / "passport.jpg").write_bytes(b"a real scan")
+    # An office's own labelled cases carry a truth.json too: that is no proof either.
+    (tmp_path / "c002").mkdir()
+    (tmp_path / "c002" / "passport.jpg").write_bytes(b"a real scan")
+    (tmp_path / "c002" / "truth.json").write_text("{}")
     with pytest.raises(NotOurFolder):
-        generate_samples(tmp_path, seed=1, cases=1, as_of=date(2026, 11, 23))
-    assert (tmp_path / "c001" / "passport.jpg").read_bytes() == b"a real scan"
+        generate_samples(tmp_path, seed=1, cases=2, as_of=date(2026, 11, 23))
+    assert (tmp_path / "c002" / "passport.jpg").read_bytes() == b"a real scan"
+    assert not (tmp_path / "c001").exists(), "nothing is written before every folder is checked"
+
+
+def test_a_case_folder_left_by_an_interrupted_run_is_written_again(tmp_path: Path) -> None:
+    (tmp_path / "c001").mkdir()
+    (tmp_path / "c001" / SAMPLES_MARKER).touch()
+    (tmp_path / "c001" / "half.jpg").write_bytes(b"cut short")
+    generate_samples(tmp_path, seed=1, cases=1, as_of=date(2026, 11, 23))
+    assert not (tmp_path / "c001" / "half.jpg").exists()
+    assert (tmp_path / "c001" / "truth.json").is_file()

@@ -205,3 +205,9 @@ def test_a_corrected_case_yaml_replaces_the_one_before(watching) -> None:
     assert (report.procedure, report.procedure_source) == ("departure_order", "case.yaml")
     assert sorted(p.name for p in (out / "c1" / "originals").iterdir()) == ["case.yaml", "page.png"]
     assert not (out / "c1" / "quarantine").exists()
+    stamp = (out / "c1" / "report.json").stat().st_mtime_ns
+    (inbox / "c1").mkdir(exist_ok=True)
+    (inbox / "c1" / "case.yml").write_text("procedure: special_reentry\n")  # the other spelling
+    assert _wait_for(lambda: (out / "c1" / "report.json").stat().st_mtime_ns != stamp, 120)
+    assert _report(out, "c1").procedure == "special_reentry"
+    assert sorted(p.name for p in (out / "c1" / "originals").iterdir()) == ["case.yml", "page.png"]

@@ -1533,9 +1533,7 @@ def _text_heights(words: list[Word]) -> tuple[float, float]:
 
 def _merge_readings(primary: list[Word], secondary: list[Word]) -> list[Word]:
     """The primary reading's words and those of the secondary reading where the primary
-    read nothing: each OCR pass loses some lines the other keeps. Overlap is measured on
-    the smaller box, so that a secondary word that swallowed a line above ("CardNo." two
-    lines tall over 番号) does not come back beside the primary's "Card"."""
+    read nothing: each OCR pass loses some lines the other keeps."""
 
     def overlap(a: BBox, b: BBox) -> float:
         width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
