@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import traceback
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -125,7 +126,13 @@ def read_file(
             documents.append(_error_report(rel, page.sha256, page.page, code, str(error)))
             continue
         except Exception as error:  # a reader's bug must not stop the case or the batch
-            log.exception("reading page %d of a file failed", page.page)
+            # Where it failed, not the exception's message: that may quote what was read.
+            log.error(
+                "reading page %d of a file failed (%s) at:\n%s",
+                page.page,
+                type(error).__name__,
+                "".join(traceback.format_tb(error.__traceback__)),
+            )
             message = (
                 f"docintake failed while reading this page ({type(error).__name__}). The file "
                 "is kept; please report this with the file to the docintake maintainers."

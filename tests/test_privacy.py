@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
-from pipeline.document import register_read_values
+import pytest
+
+from pipeline import document as document_module
+from pipeline.document import read_file, register_read_values
+from pipeline.ocr import TesseractEngine
 from pipeline.privacy import MASK, redact, register_sensitive
 from schemas.report import ExtractedField
-from tests.conftest import REPO
+from tests.conftest import REPO, text_page
 from tests.test_end_to_end import AS_OF, EXPECTED, INBOX
 
 CASES = ("c001", "c003")  # a passport, a card front and back, an ED card, a fillable form
@@ -107,3 +113,20 @@ def test_the_people_and_diagnosis_a_letter_names_are_masked_once_read() -> None:
     register_read_values(fields)
     masked = redact("guarantor OKADA MASARU, sent by SUZUKI ICHIRO: Chronic hepatitis B")
     assert "OKADA" not in masked and "SUZUKI" not in masked and "hepatitis" not in masked
+
+
+def test_a_reader_s_bug_is_logged_without_what_it_was_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    read = "TANAKA HANAKO L898902C3"  # the traceback quotes the raising line, not this one
+
+    def failing_reader(*_: object) -> None:
+        raise ValueError(f"cannot parse {read}")
+
+    monkeypatch.setattr(document_module, "extract", failing_reader)
+    text_page().save(tmp_path / "page.png")
+    with caplog.at_level(logging.DEBUG):
+        result = read_file(tmp_path / "page.png", "page.png", TesseractEngine(), date(2026, 11, 23))
+    assert result.documents[0].errors[0].code == "internal_error"
+    assert "failing_reader" in caplog.text  # where it failed is there for the maintainers
+    assert "TANAKA" not in caplog.text and "L898902C3" not in caplog.text
