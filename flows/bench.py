@@ -244,10 +244,13 @@ def run_bench(
     cases: int = DEFAULT_CASES,
     as_of: date = SAMPLES_AS_OF,
     measure_scaling: bool = False,
+    measure_api: bool = False,
+    measure_watch: bool = False,
 ) -> dict[str, Any]:
     """Generate (or reuse) the data set, run the batch flow on it, score the reports against
     the truth, time raw Tesseract on the same pages, and return everything as one mapping.
-    With `measure_scaling`, also the same pages read by one worker."""
+    With `measure_scaling`, also the same pages read by one worker; with `measure_api` and
+    `measure_watch`, the time from a case's arrival to its report by those ways in."""
     if data is None:
         data = out / f"data-seed{seed}-cases{cases}"
         if not any(data.glob("*/truth.json")):
@@ -292,4 +295,11 @@ def run_bench(
         result["speed"]["scaling"] = scaling(
             data, truths, out, as_of, wall=wall - startup, raw_many=raw["wall_seconds"]
         )
+    if measure_api or measure_watch:
+        from flows import intake_bench
+
+        if measure_api:
+            result["speed"]["api"] = intake_bench.measure_api(data, out, as_of, workers=workers)
+        if measure_watch:
+            result["speed"]["watch"] = intake_bench.measure_watch(data, out, as_of, workers=workers)
     return result

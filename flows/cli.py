@@ -316,6 +316,20 @@ def bench(
             "--workers over one (about twice the run time)."
         ),
     ] = False,
+    api: Annotated[
+        bool,
+        typer.Option(
+            help="Also send 20 cases of 3 documents at once to the upload API on this machine "
+            "and print the seconds from upload to report (p50/p95) and any case lost."
+        ),
+    ] = False,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            help="Also drop 5 cases one by one into a watched folder and print the seconds "
+            "from arrival to report, and those beyond the settle time before a case is read."
+        ),
+    ] = False,
 ) -> None:
     """Measure accuracy (document type, every field, verdicts, findings, false "complete")
     and speed (pages per second, seconds per document, time per stage) against ground truth,
@@ -328,13 +342,25 @@ def bench(
     from samples.generate import NotOurFolder
 
     try:
-        result = run_bench(data, out, workers=workers, measure_scaling=scaling, peer=peer)
+        result = run_bench(
+            data,
+            out,
+            workers=workers,
+            measure_scaling=scaling,
+            measure_api=api,
+            measure_watch=watch,
+            peer=peer,
+        )
     except (NotOurFolder, FileNotFoundError, UsageError) as error:
         console.print(f"[red]{escape(str(error))}[/]")
         raise typer.Exit(EXIT_USAGE) from None
     atomic_write(out / "bench.json", json.dumps(result, indent=2) + "\n")
     _print_bench(result)
     Console().print(f"Full figures: {(out / 'bench.json').resolve()}")
+
+
+def _p50_p95(spread: dict[str, float]) -> str:
+    return f"{spread['p50']:.1f} / {spread['p95']:.1f}"
 
 
 def _print_bench(result: dict) -> None:
@@ -371,6 +397,29 @@ def _print_bench(result: dict) -> None:
             (
                 f"raw tesseract speed-up, {result['workers']} over 1",
                 str(scaled["raw_tesseract_speedup"]),
+            ),
+        ]
+    if "api" in speed:
+        api = speed["api"]
+        rows += [
+            (
+                f"API: {api['uploads']} uploads of {api['documents_per_upload']} documents at "
+                "once: done / failed / lost",
+                f"{api['done']} / {api['failed']} / {api['refused_or_lost']}",
+            ),
+            ("API: seconds from upload to report p50 / p95", _p50_p95(api["seconds_to_report"])),
+        ]
+    if "watch" in speed:
+        watched = speed["watch"]
+        settle = watched["settle_seconds"]
+        rows += [
+            (
+                f"watch: seconds from arrival to report p50 / p95 (settle {settle} s)",
+                _p50_p95(watched["seconds_to_report"]),
+            ),
+            (
+                "watch: seconds beyond settle before the case is read p50 / p95",
+                _p50_p95(watched["seconds_beyond_settle_before_reading"]),
             ),
         ]
     rows += [(f"stage: {k} (s)", f"{v:.1f}") for k, v in speed["stage_seconds"].items()]
