@@ -275,7 +275,9 @@ def reconcile_kanji_date(english: str, japanese: str) -> tuple[date | None, floa
     sixes, or be missing.
 
     Every way of placing month and day in the English digits is tried; the Japanese reading
-    picks among them. Returns (date, confidence): see the *_DATE_CONFIDENCE constants;
+    picks among them. When the English reading allows no date at all, the Japanese one's is
+    taken (at CHOSEN_DATE_CONFIDENCE) only if one look-alike digit slip of the English
+    reading gives that same date. Returns (date, confidence): see the *_DATE_CONFIDENCE constants;
     the Japanese reading alone gives CHOSEN_DATE_CONFIDENCE at most, and a choice the
     readings do not settle gives DOUBTFUL_DATE_CONFIDENCE, so a person looks at it."""
     repaired = _repair_digit_runs(_nfkc(japanese))

@@ -323,8 +323,7 @@ class _Words:
         """Labels printed on the page, longest wording first so that a label inside a longer
         one is not found twice; of windows that match one wording, the closest match (a word
         of the next label wrapped onto it only lowers the score), then the one on fewest
-        lines. `exact` for text
-        layers, fuzzy for OCR."""
+        lines. `exact` for text layers, fuzzy for OCR."""
         self.rules = rules
         wordings, owners = _label_wordings()
         exact_index = {w: i for i, w in enumerate(wordings)}
