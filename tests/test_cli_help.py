@@ -119,3 +119,10 @@ def test_the_results_table_keeps_whole_codes_beside_a_long_case_name(
     _print_results([row], date(2026, 11, 23))
     shown = capsys.readouterr().out
     assert "RESIDENCE_CARD_EXPIRED" in shown and "FIELD_MISMATCH" in shown, shown
+
+
+def test_serve_refuses_an_out_that_is_a_file(tmp_path: Path) -> None:
+    a_file = tmp_path / "reports"
+    a_file.write_text("not a folder")
+    done = CliRunner().invoke(app, ["serve", "--out", str(a_file)], env={"COLUMNS": "220"})
+    assert done.exit_code == 2 and "is a file, not a folder" in done.output
