@@ -66,6 +66,7 @@ def measure_api(
     if not cases:
         raise FileNotFoundError(f"{data} holds no case with {files} documents to upload")
     port = _free_port()
+    shutil.rmtree(out / "api", ignore_errors=True)  # an earlier run's cases would be resumed
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(out / "api", CaseQueue(workers)),
@@ -76,8 +77,8 @@ def measure_api(
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    while not server.started:
-        time.sleep(0.05)
+    if not _wait(lambda: server.started or not thread.is_alive(), 60) or not server.started:
+        raise RuntimeError(f"the API server did not start on port {port}")
 
     def upload(folder: Path) -> tuple[str, float]:
         sent = [

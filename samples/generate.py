@@ -297,8 +297,8 @@ last, so a folder from an interrupted run has none."""
 def _check_ours(folder: Path) -> None:
     if (folder.exists() or folder.is_symlink()) and not (folder / SAMPLES_MARKER).is_file():
         raise NotOurFolder(
-            f"{folder} already exists and was not written by docintake samples. Give an empty "
-            "folder, or one that only docintake samples wrote into."
+            f"{folder} already exists without the mark docintake samples leaves in the case "
+            "folders it writes, so it is not replaced. Give an empty folder."
         )
 
 
