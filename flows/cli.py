@@ -8,7 +8,7 @@ import signal
 import threading
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -63,6 +63,12 @@ def _options(
     ] = False,
 ) -> None:
     pass
+
+
+def _stop_for_usage(error: Exception) -> NoReturn:
+    """Say what is wrong with how docintake was called or set up, and exit with 2."""
+    console.print(f"[red]{escape(str(error))}[/]")
+    raise typer.Exit(EXIT_USAGE) from None
 
 
 def _parse_as_of(value: str | None) -> date:
@@ -143,8 +149,7 @@ def run(
         try:  # checked before any file is read, so a typo costs no OCR
             load_checklists(checklists)
         except ChecklistError as error:
-            console.print(f"[red]{escape(str(error))}[/]")
-            raise typer.Exit(EXIT_USAGE) from None
+            _stop_for_usage(error)
     with Progress(
         TextColumn("[bold]reading files"),
         BarColumn(),
@@ -168,8 +173,7 @@ def run(
             )
             summaries = run_batch(inbox, out, settings, workers=workers, force=force, progress=show)
         except UsageError as error:
-            console.print(f"[red]{escape(str(error))}[/]")
-            raise typer.Exit(EXIT_USAGE) from None
+            _stop_for_usage(error)
     _print_results(summaries, judged_on)
     root = out.resolve()
     # A path cut in two cannot be pasted, and brackets in it are not markup.
@@ -284,8 +288,7 @@ def samples(
             out, seed=seed, cases=cases, as_of=judged_on, profiles=profile or DEFAULT_PROFILES
         )
     except (NotOurFolder, NotADirectoryError, FileExistsError) as error:
-        console.print(f"[red]{escape(str(error))}[/]")
-        raise typer.Exit(EXIT_USAGE) from None
+        _stop_for_usage(error)
     Console().print(f"Wrote {len(truths)} case(s) to {out.resolve()} (as of {judged_on}).")
 
 
@@ -352,8 +355,7 @@ def bench(
             peer=peer,
         )
     except (NotOurFolder, FileNotFoundError, UsageError) as error:
-        console.print(f"[red]{escape(str(error))}[/]")
-        raise typer.Exit(EXIT_USAGE) from None
+        _stop_for_usage(error)
     atomic_write(out / "bench.json", json.dumps(result, indent=2) + "\n")
     _print_bench(result)
     Console().print(f"Full figures: {(out / 'bench.json').resolve()}")
@@ -495,8 +497,7 @@ def watch(
             on_report=show,
         )
     except UsageError as error:
-        console.print(f"[red]{escape(str(error))}[/]")
-        raise typer.Exit(EXIT_USAGE) from None
+        _stop_for_usage(error)
     stop = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda *_: stop.set())
@@ -557,8 +558,7 @@ def serve(
         queue = CaseQueue(workers)
         app_ = create_app(out, queue, token=token, max_upload_bytes=max_upload_mb * 1024 * 1024)
     except UsageError as error:
-        console.print(f"[red]{escape(str(error))}[/]")
-        raise typer.Exit(EXIT_USAGE) from None
+        _stop_for_usage(error)
     console.print(f"Upload page: http://{host}:{port}/  (reports in {out.resolve()})")
     # uvicorn shuts down gracefully on these, then raises them again; handled here, they end
     # the process normally, so Prefect's temporary server is stopped with it.
