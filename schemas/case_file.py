@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, ValidationError
 
 from schemas.report import PROCEDURE_IDS, ProcedureId
+from schemas.yaml_errors import setting_path
 
 EXAMPLE = "procedure: special_reentry"
 
@@ -43,7 +44,7 @@ def case_file_problem(error: ValidationError) -> str:
     """The first problem of a case.yaml that did not validate, said so that a person knows
     what to write instead."""
     problem = error.errors()[0]
-    key = ".".join(str(part) for part in problem["loc"]) or "the file"
+    key = setting_path(problem)
     kind = problem["type"]
     if kind == "extra_forbidden":
         known = ", ".join(CaseFile.model_fields)

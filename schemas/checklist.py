@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from schemas.report import DocType, ProcedureId
-from schemas.yaml_errors import yaml_problem
+from schemas.yaml_errors import setting_path, yaml_problem
 
 
 class ChecklistError(ValueError):
@@ -76,8 +76,7 @@ def _read(path: Path) -> Checklist:
         return Checklist.model_validate(content)
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc']) or 'the file'}: {problem['msg']}"
-            for problem in error.errors()
+            f"{setting_path(problem)}: {problem['msg']}" for problem in error.errors()
         )
         raise ChecklistError(
             f"{path} is not a checklist ({problems}). A checklist file holds procedure, "

@@ -3,6 +3,8 @@ case.yaml or a checklist file."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import yaml
 
 
@@ -12,3 +14,9 @@ def yaml_problem(error: Exception) -> str:
         mark = error.problem_mark
         return f"line {mark.line + 1}, column {mark.column + 1}: {error.problem}"
     return str(error).splitlines()[0]
+
+
+def setting_path(problem: Any) -> str:
+    """Where in the file a validation problem lies, as a person would name it (items.0.id),
+    from one of pydantic's ValidationError.errors()."""
+    return ".".join(str(part) for part in problem["loc"]) or "the file"
