@@ -18,7 +18,7 @@ import uvicorn
 
 from flows.bench import percentile
 from flows.deploy import CaseJob, CaseQueue, run_in_process
-from pipeline.case import IGNORED_NAMES
+from pipeline.case import load_case
 from schemas.report import CaseSummary
 
 POLL_SECONDS = 0.2
@@ -26,11 +26,8 @@ CASE_TIMEOUT = 900.0
 
 
 def _documents(folder: Path) -> list[Path]:
-    return sorted(
-        path
-        for path in folder.iterdir()
-        if path.is_file() and path.name not in IGNORED_NAMES and not path.name.startswith(".")
-    )
+    """The case's document files, found as `docintake run` finds them."""
+    return [folder / rel for rel in load_case(folder, folder.name, folder).files]
 
 
 def _cases_with(data: Path, files: int) -> list[Path]:
