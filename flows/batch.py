@@ -31,7 +31,7 @@ from pipeline.case import (
     mark_done,
 )
 from pipeline.document import FileResult, read_file, register_read_values
-from pipeline.ocr import TesseractEngine
+from pipeline.ocr import default_engine
 from pipeline.report import PagePreview, summarize, write_case_report, write_summary
 from pipeline.storage import atomic_write, open_out_folder
 from schemas.report import CaseSummary, DocumentReport, Report
@@ -45,7 +45,7 @@ def read_file_task(path: Path, rel: str, settings: RunSettings, index: int) -> F
     """OCR and extraction of one file. Task names carry an index, never the file's name,
     which may hold the applicant's name."""
     return read_file(
-        path, rel, TesseractEngine(), settings.as_of, settings.limits, previews=not settings.redact
+        path, rel, default_engine(), settings.as_of, settings.limits, previews=not settings.redact
     )
 
 

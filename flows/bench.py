@@ -288,9 +288,9 @@ def run_bench(
     }
     if peer is not None:  # both MRZ readers alone on the same passport pages
         from flows.peer import compare_on_cases
-        from pipeline.ocr import TesseractEngine
+        from pipeline.ocr import default_engine
 
-        result["peer"] = compare_on_cases(data, truths, peer, TesseractEngine(), as_of)
+        result["peer"] = compare_on_cases(data, truths, peer, default_engine(), as_of)
     if measure_scaling:
         result["speed"]["scaling"] = scaling(
             data, truths, out, as_of, wall=wall - startup, raw_many=raw["wall_seconds"]

@@ -4,19 +4,24 @@ three methods."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import cv2
 import numpy as np
 import pytesseract
 
 from pipeline.errors import OcrTimeout
+
+if TYPE_CHECKING:
+    import tesserocr
 
 BBox = tuple[int, int, int, int]
 PAGE_SECONDS = 120.0  # OCR time one page may take, all its readers' calls together
@@ -78,6 +83,17 @@ def union_bbox(boxes: list[BBox]) -> BBox:
     x1 = max(b[0] + b[2] for b in boxes)
     y1 = max(b[1] + b[3] for b in boxes)
     return (x0, y0, x1 - x0, y1 - y0)
+
+
+def grouped_in_lines(words: Iterable[tuple[Hashable, str, float, BBox]]) -> OcrResult:
+    """Tesseract's words, each as (key of its line, text, confidence 0..100, box) in reading
+    order, grouped in lines; blank words dropped."""
+    lines: dict[Hashable, list[Word]] = {}
+    for key, text, confidence, box in words:
+        text = text.strip()
+        if text:
+            lines.setdefault(key, []).append(Word(text, confidence / 100.0, box))
+    return OcrResult([Line(line) for line in lines.values()])
 
 
 class OcrEngine(Protocol):
@@ -171,16 +187,15 @@ class TesseractEngine:
                 )
         except RuntimeError as exc:  # pytesseract signals its timeout this way
             raise OcrTimeout(self._too_long()) from exc
-        lines: dict[tuple[int, int, int], list[Word]] = {}
+        words = []
         for i, text in enumerate(data["text"]):
-            text = text.strip()
             confidence = float(data["conf"][i])
-            if not text or confidence < 0:
-                continue
+            if confidence < 0:
+                continue  # a page, block, paragraph or line row, not a word
             key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
             box = (data["left"][i], data["top"][i], data["width"][i], data["height"][i])
-            lines.setdefault(key, []).append(Word(text, confidence / 100.0, box))
-        return OcrResult([Line(words) for _, words in sorted(lines.items())])
+            words.append((key, text, confidence, box))
+        return grouped_in_lines(words)
 
     def read_line(
         self, image: np.ndarray, *, lang: str = "eng", whitelist: str | None = None
@@ -206,3 +221,70 @@ class TesseractEngine:
             raise OcrTimeout(self._too_long()) from exc
         confidence = min(float(osd.get("orientation_conf", 0.0)) / 10.0, 1.0)
         return Orientation(int(osd.get("rotate", 0)) % 360, confidence)
+
+
+class InProcessTesseractEngine(TesseractEngine):
+    """The same Tesseract library, loaded once per process and thread through tesserocr
+    instead of started for every call. Its readings are the command line's, word for word and
+    confidence for confidence (tests/test_ocr.py checks it), at a fraction of the cost: each
+    command-line call spends some 0.1 s starting and loading its model, and the readers make
+    several calls a page. Orientation (rare: pages lying on their side) still asks the
+    command line."""
+
+    _apis = threading.local()  # lang -> tesserocr.PyTessBaseAPI, one set per thread
+
+    def _api(self, lang: str) -> tesserocr.PyTessBaseAPI:
+        # Imported here, after OMP_THREAD_LIMIT is set, which the library reads as it loads.
+        import tesserocr
+
+        apis: dict[str, tesserocr.PyTessBaseAPI] = self._apis.__dict__.setdefault("by_lang", {})
+        if lang not in apis:
+            api = tesserocr.PyTessBaseAPI(lang=lang)
+            api.SetVariable("tessedit_do_invert", "0")  # as the command line is configured
+            apis[lang] = api
+        return apis[lang]
+
+    def read(
+        self, image: np.ndarray, *, lang: str = "eng", psm: int = 3, whitelist: str | None = None
+    ) -> OcrResult:
+        api = self._api(lang)
+        api.SetPageSegMode(psm)
+        api.SetVariable("tessedit_char_whitelist", whitelist or "")
+        # Raw pixels, as the command line gets them from a PNM file: an image handed over as a
+        # PIL image carries a resolution that changes the layout analysis and so the reading.
+        if image.ndim == 3:
+            image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+        pixels = np.ascontiguousarray(image, dtype=np.uint8)
+        channels = 1 if pixels.ndim == 2 else pixels.shape[2]
+        height, width = pixels.shape[:2]
+        api.SetImageBytes(pixels.tobytes(), width, height, channels, width * channels)
+        if not api.Recognize(timeout=int(self._time_left() * 1000)):
+            raise OcrTimeout(self._too_long())
+        return grouped_in_lines(self._words(api))
+
+    @staticmethod
+    def _words(api: tesserocr.PyTessBaseAPI) -> Iterator[tuple[Hashable, str, float, BBox]]:
+        import tesserocr
+
+        line = 0
+        for word in tesserocr.iterate_level(api.GetIterator(), tesserocr.RIL.WORD):
+            if word.IsAtBeginningOf(tesserocr.RIL.TEXTLINE):
+                line += 1
+            try:
+                text = word.GetUTF8Text(tesserocr.RIL.WORD)
+            except RuntimeError:  # a word with no text
+                continue
+            box = word.BoundingBox(tesserocr.RIL.WORD)
+            if box is None:
+                continue
+            left, top, right, bottom = box
+            # Whole percent, as the command line's TSV reaches the readers through pytesseract.
+            confidence = float(int(word.Confidence(tesserocr.RIL.WORD)))
+            yield line, text, confidence, (left, top, right - left, bottom - top)
+
+
+def default_engine() -> OcrEngine:
+    """The in-process engine where tesserocr is installed (scripts/setup.sh builds it against
+    the system's Tesseract), else the command line, which reads the same."""
+    in_process = importlib.util.find_spec("tesserocr") is not None
+    return InProcessTesseractEngine() if in_process else TesseractEngine()

@@ -48,7 +48,8 @@ stamp=.venv/.docintake-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
   echo "setup: installing Python packages into .venv"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -c constraints.txt -e '.[dev]'
+  # tesserocr from source, against the Tesseract installed above (see debian-packages.txt).
+  .venv/bin/python -m pip install -q -c constraints.txt --no-binary tesserocr -e '.[dev]'
   # The bench's peer reader; --no-deps: see the dev extras in pyproject.toml.
   .venv/bin/python -m pip install -q -c constraints.txt --no-deps passporteye
   touch "$stamp"

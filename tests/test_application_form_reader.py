@@ -29,7 +29,7 @@ from pipeline.extract.application_form import (
 )
 from pipeline.forms import FIELD_LABELS, form_procedure
 from pipeline.load import load_file
-from pipeline.ocr import OcrEngine, OcrResult, Orientation, TesseractEngine
+from pipeline.ocr import OcrEngine, OcrResult, Orientation, default_engine
 from pipeline.preprocess import prepare_page
 from pipeline.textparse import parse_card_number
 from samples.degrade import degrade
@@ -300,7 +300,7 @@ def test_value_boxes_are_in_loaded_page_pixels(tmp_path: Path) -> None:
 
 def test_scanned_forms_are_read_by_ocr(tmp_path: Path) -> None:
     """One printed-and-scanned form per layout (table, lines, boxes below the labels)."""
-    ocr = TesseractEngine()
+    ocr = default_engine()
     right = total = 0
     for arrangement, procedure in (
         ("table", "change_of_status"),
@@ -363,7 +363,7 @@ def _number_read(field: str, number: str, font: str, seed: str, tmp_path: Path) 
     image = degrade(form_page_images(rendering.pdf_flat, dpi=200)[0], rng, profile="clean")[0]
     path = tmp_path / "form.png"
     image.save(path)
-    return _read_pages(path, TesseractEngine())[0][field]
+    return _read_pages(path, default_engine())[0][field]
 
 
 @pytest.mark.parametrize(
@@ -399,7 +399,7 @@ def test_a_card_number_read_with_a_glyph_too_many_is_read_again_and_surely(
     model still doubts it (0.53), and the Japanese model reading it alike makes it sure, so
     the case is not sent to a person for it."""
     path, truth = bench_document(tmp_path, 20261123, 17, "application_form", {"clean": 1})
-    card_number = _read_pages(path, TesseractEngine())[0]["card_number"]
+    card_number = _read_pages(path, default_engine())[0]["card_number"]
     assert (card_number.value, card_number.confidence >= 0.6) == (truth["card_number"], True)
 
 
@@ -426,7 +426,7 @@ def test_a_blurred_phone_photo_of_a_ruled_form_is_read(tmp_path: Path) -> None:
     ]
     path = tmp_path / "photo.tiff"
     images[0].save(path, save_all=True, append_images=images[1:])
-    wrong = _wrong(rendering.fields, _merged(_read_pages(path, TesseractEngine())))
+    wrong = _wrong(rendering.fields, _merged(_read_pages(path, default_engine())))
     assert len(wrong) <= 3, wrong
 
 
@@ -438,7 +438,7 @@ def bench_photo(
     scale, perspective, motion blur), its truth and what the reader makes of it."""
     folder = tmp_path_factory.mktemp("bench")
     path, truth = bench_document(folder, 20261123, 6, "application_form", DEFAULT_PROFILES)
-    return truth, _read_pages(path, TesseractEngine())[0]
+    return truth, _read_pages(path, default_engine())[0]
 
 
 def test_two_conditions_never_report_one_box(
@@ -521,6 +521,6 @@ def test_a_degraded_scan_s_numbers_keep_to_their_own_labels(tmp_path: Path) -> N
     its area reached down over the card number (two lines, read at 0.54); the card number's
     label took the classifier's "CardNo." read over "Card" as a word of its own (0.55)."""
     path, truth = bench_document(tmp_path, 20261123, 1, "application_form", DEFAULT_PROFILES)
-    read = _read_pages(path, TesseractEngine())[0]
+    read = _read_pages(path, default_engine())[0]
     for name in ("passport_number", "card_number"):
         assert (read[name].value, read[name].confidence >= 0.6) == (truth[name], True), name

@@ -17,7 +17,7 @@ from pypdf import PdfWriter
 from reportlab.pdfgen import canvas
 
 from pipeline.document import read_file
-from pipeline.ocr import TesseractEngine
+from pipeline.ocr import InProcessTesseractEngine, TesseractEngine, default_engine
 from schemas.report import Report
 from tests.conftest import text_page
 from tests.test_end_to_end import AS_OF, run_cli
@@ -92,7 +92,7 @@ def _content(name: str) -> bytes:
 def test_each_bad_file_gets_its_own_error(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     path.write_bytes(_content(name))
-    result = read_file(path, name, TesseractEngine(), date.fromisoformat(AS_OF))
+    result = read_file(path, name, default_engine(), date.fromisoformat(AS_OF))
     (document,) = result.documents
     assert document.errors and document.errors[0].code == BAD_FILES[name][1]
     message = document.errors[0].message
@@ -137,12 +137,13 @@ def test_a_batch_of_bad_files_goes_on_and_keeps_every_original(tmp_path: Path) -
     assert summary["ケース 2"]["errors"] == 0
 
 
-def test_a_page_over_its_ocr_time_limit_is_reported_and_the_file_kept(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", [TesseractEngine, InProcessTesseractEngine])
+def test_a_page_over_its_ocr_time_limit_is_reported_and_the_file_kept(
+    tmp_path: Path, engine: type[TesseractEngine]
+) -> None:
     path = tmp_path / "slow.png"
     text_page().save(path)
-    result = read_file(
-        path, "slow.png", TesseractEngine(page_seconds=0.05), date.fromisoformat(AS_OF)
-    )
+    result = read_file(path, "slow.png", engine(page_seconds=0.05), date.fromisoformat(AS_OF))
     (document,) = result.documents
     assert document.errors[0].code == "ocr_timeout"
     assert "limit per page" in document.errors[0].message

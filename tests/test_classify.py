@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from pipeline.classify import Classification, classify, confirmed_by_reading
-from pipeline.ocr import TesseractEngine
+from pipeline.ocr import OcrEngine, default_engine
 from pipeline.page import Page
 from pipeline.preprocess import prepare_page
 from samples.degrade import degrade
@@ -51,13 +51,13 @@ DOC_TYPES = [t for t in ALL_DOC_TYPES if t != "unknown"]
 
 
 @pytest.fixture(scope="module")
-def ocr() -> TesseractEngine:
-    return TesseractEngine()
+def ocr() -> OcrEngine:
+    return default_engine()
 
 
 @pytest.mark.parametrize("doc_type", DOC_TYPES)
 @pytest.mark.parametrize("profile", ["clean", "rotated"])
-def test_each_type_is_recognised(ocr: TesseractEngine, doc_type: str, profile: str) -> None:
+def test_each_type_is_recognised(ocr: OcrEngine, doc_type: str, profile: str) -> None:
     rng = random.Random(f"{doc_type}-{profile}")
     image, _ = degrade(_render(doc_type, rng), rng, profile=profile)
     prepared = prepare_page(Page("x.png", 1, "", to_bgr(image)), ocr)
@@ -67,7 +67,7 @@ def test_each_type_is_recognised(ocr: TesseractEngine, doc_type: str, profile: s
     assert prepared.ocr is not None  # the reading is kept for the readers
 
 
-def test_a_plain_text_page_is_unknown(ocr: TesseractEngine) -> None:
+def test_a_plain_text_page_is_unknown(ocr: OcrEngine) -> None:
     prepared = prepare_page(Page("x.png", 1, "", to_bgr(text_page())), ocr)
     assert classify(prepared, ocr).doc_type == "unknown"
 

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 
 from pipeline.extract.ed_card import extract_ed_card, label_of, name_part, passport_number
 from pipeline.load import load_file
-from pipeline.ocr import TesseractEngine
+from pipeline.ocr import OcrEngine, default_engine
 from pipeline.page import Page, PreparedPage
 from pipeline.preprocess import prepare_page
 from samples.degrade import degrade
@@ -31,8 +31,8 @@ CONFIDENT = 0.75
 
 
 @pytest.fixture(scope="module")
-def ocr() -> TesseractEngine:
-    return TesseractEngine()
+def ocr() -> OcrEngine:
+    return default_engine()
 
 
 def _as_printed(image: Image.Image) -> PreparedPage:
@@ -43,7 +43,7 @@ def _as_printed(image: Image.Image) -> PreparedPage:
 
 @pytest.mark.parametrize("mark", [*MARKS, None])
 @pytest.mark.parametrize("seed", range(2))
-def test_tick_read_from_a_clean_card(mark: str | None, seed: int, ocr: TesseractEngine) -> None:
+def test_tick_read_from_a_clean_card(mark: str | None, seed: int, ocr: OcrEngine) -> None:
     rng = random.Random(f"ed-{mark}-{seed}")
     rendered = render_ed_card(
         random_identity(rng, AS_OF), rng, ticked=mark is not None, mark=mark or "check"
@@ -56,9 +56,7 @@ def test_tick_read_from_a_clean_card(mark: str | None, seed: int, ocr: Tesseract
 
 @pytest.mark.parametrize("profile", ["clean", "scan150", "phone", "rotated"])
 @pytest.mark.parametrize("ticked", [True, False])
-def test_tick_is_right_or_admitted_unclear(
-    profile: str, ticked: bool, ocr: TesseractEngine
-) -> None:
+def test_tick_is_right_or_admitted_unclear(profile: str, ticked: bool, ocr: OcrEngine) -> None:
     rng = random.Random(f"ed-{profile}-{ticked}")
     rendered = render_ed_card(random_identity(rng, AS_OF), rng, ticked=ticked, mark="check")
     image, _ = degrade(rendered.image, rng, profile=profile)
@@ -70,7 +68,7 @@ def test_tick_is_right_or_admitted_unclear(
         assert field.value is ticked
 
 
-def test_stray_dot_in_the_box_is_unclear_not_a_tick(ocr: TesseractEngine) -> None:
+def test_stray_dot_in_the_box_is_unclear_not_a_tick(ocr: OcrEngine) -> None:
     """A pen touch inside the box is neither empty nor ticked: the reader must say so."""
     rng = random.Random("ed-dot")
     rendered = render_ed_card(random_identity(rng, AS_OF), rng, ticked=False)
@@ -89,7 +87,7 @@ def test_stray_dot_in_the_box_is_unclear_not_a_tick(ocr: TesseractEngine) -> Non
     assert field.confidence < 0.5
 
 
-def test_no_box_on_the_page_gives_no_answer(ocr: TesseractEngine) -> None:
+def test_no_box_on_the_page_gives_no_answer(ocr: OcrEngine) -> None:
     blank = Image.new("RGB", (1500, 1060), "white")
     ImageDraw.Draw(blank).text((100, 100), "EMBARKATION CARD FOR RE-ENTRANT", fill="black")
     fields = extract_ed_card(_as_printed(blank), ocr)
@@ -97,7 +95,7 @@ def test_no_box_on_the_page_gives_no_answer(ocr: TesseractEngine) -> None:
     assert fields["reentry_intent"].confidence == 0.0
 
 
-def test_identity_fields_of_clean_cards(ocr: TesseractEngine) -> None:
+def test_identity_fields_of_clean_cards(ocr: OcrEngine) -> None:
     """Handwritten capitals on clean cards: most values exact, none wrong with confidence."""
     names = ("name", "passport_number", "nationality", "date_of_birth")
     right = total = 0
@@ -113,7 +111,7 @@ def test_identity_fields_of_clean_cards(ocr: TesseractEngine) -> None:
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_pen_stroke_across_a_field_frame_is_no_letter(seed: int, ocr: TesseractEngine) -> None:
+def test_pen_stroke_across_a_field_frame_is_no_letter(seed: int, ocr: OcrEngine) -> None:
     """A pen stroke crossing the given-names frame (a signature's tail, a slip) reads as a
     lone capital A: it must not join the name."""
     rng = random.Random(f"ed-stray-{seed}")
@@ -138,7 +136,7 @@ def test_pen_stroke_across_a_field_frame_is_no_letter(seed: int, ocr: TesseractE
 
 
 @pytest.mark.parametrize("profile", ["clean", "scan150"])
-def test_identity_fields_right_or_doubted(profile: str, ocr: TesseractEngine) -> None:
+def test_identity_fields_right_or_doubted(profile: str, ocr: OcrEngine) -> None:
     """Handwritten values read with their word spaces where the writer left them; a value
     read wrong never comes with the confidence of a right one, and most right ones do."""
     names = ("name", "passport_number", "nationality", "date_of_birth")
@@ -190,7 +188,7 @@ def test_name_part_reads_digits_as_their_letters_and_doubts_them() -> None:
 
 
 def _clean_card_read(
-    seed: str, ocr: TesseractEngine, *, profile_drawn: bool
+    seed: str, ocr: OcrEngine, *, profile_drawn: bool
 ) -> tuple[Rendered, dict[str, ExtractedField]]:
     """A card of a generated set, rendered from its seed and read after a clean scan. Sets
     that drew a profile per card (`profile_drawn`) consumed one more draw, which must be
@@ -206,7 +204,7 @@ def _clean_card_read(
 
 
 @pytest.mark.parametrize("seed", ["sB-ed-17", "sB-ed-20"])
-def test_misread_handwritten_name_is_doubted(seed: str, ocr: TesseractEngine) -> None:
+def test_misread_handwritten_name_is_doubted(seed: str, ocr: OcrEngine) -> None:
     """Cards on which a written L was read as E (EE MINH TUAN) and the short word MA was
     left out, each at about 0.8: the second reading of the name must catch the slip."""
     rendered, found = _clean_card_read(seed, ocr, profile_drawn=True)
@@ -214,7 +212,7 @@ def test_misread_handwritten_name_is_doubted(seed: str, ocr: TesseractEngine) ->
 
 
 @pytest.mark.parametrize("seed", ["sA-ed-14", "sA-ed-12", "sA-ed-29", "sB-ed-2"])
-def test_date_of_birth_on_a_clean_card_is_not_doubted(seed: str, ocr: TesseractEngine) -> None:
+def test_date_of_birth_on_a_clean_card_is_not_doubted(seed: str, ocr: OcrEngine) -> None:
     """Clean cards whose page reading garbled one written group of the date (07 as OF, 12
     as 42) and reported the right date at 0.00, sending complete cases to review: the field
     read on its own, borne out by a digits-only reading, must be trusted."""
@@ -224,7 +222,7 @@ def test_date_of_birth_on_a_clean_card_is_not_doubted(seed: str, ocr: TesseractE
 
 
 @pytest.mark.parametrize("seed", ["edclean-ed-19", "edclean-ed-27"])
-def test_passport_number_on_a_clean_card_is_not_doubted(seed: str, ocr: TesseractEngine) -> None:
+def test_passport_number_on_a_clean_card_is_not_doubted(seed: str, ocr: OcrEngine) -> None:
     """Clean cards whose passport number the page reading got right but unsurely (0.48 and
     0.57): the number read again on its own, alike, must be trusted."""
     rendered, found = _clean_card_read(seed, ocr, profile_drawn=False)
@@ -232,7 +230,7 @@ def test_passport_number_on_a_clean_card_is_not_doubted(seed: str, ocr: Tesserac
     assert found["passport_number"].confidence >= 0.6
 
 
-def test_sure_page_reading_of_a_date_is_checked(ocr: TesseractEngine) -> None:
+def test_sure_page_reading_of_a_date_is_checked(ocr: OcrEngine) -> None:
     """A turned scan whose page reading took the written 03 of the date for 08 at 0.86: a
     date the page reading is sure of must still be borne out by the field's own readings."""
     rng = random.Random("eddegr-ed-10")
@@ -245,7 +243,7 @@ def test_sure_page_reading_of_a_date_is_checked(ocr: TesseractEngine) -> None:
     assert date_of_birth.value == rendered.fields["date_of_birth"] or date_of_birth.confidence < 0.6
 
 
-def test_sure_date_is_not_doubted_for_a_garbled_second_reading(ocr: TesseractEngine) -> None:
+def test_sure_date_is_not_doubted_for_a_garbled_second_reading(ocr: OcrEngine) -> None:
     """A clean card whose page reading of the date was right at 0.90 while the field read on
     its own gave Ol for 01 and the digits-only reading lost a digit: readings that find no
     date do not make a sure one doubtful."""
@@ -259,7 +257,7 @@ def test_sure_date_is_not_doubted_for_a_garbled_second_reading(ocr: TesseractEng
 
 
 def test_a_doubtful_nationality_is_confirmed_by_the_other_model(
-    tmp_path: Path, ocr: TesseractEngine
+    tmp_path: Path, ocr: OcrEngine
 ) -> None:
     """Degraded bench case c029 (`samples --seed 5`, a phone photo): a slanted written
     NEPALI reads NEPAL\\ at 0.57 by the English model, the same at every reading of the

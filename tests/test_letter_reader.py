@@ -13,7 +13,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.classify import classify
 from pipeline.extract.letter import extract_letter
-from pipeline.ocr import TesseractEngine
+from pipeline.ocr import OcrEngine, default_engine
 from pipeline.page import Page
 from pipeline.preprocess import prepare_page
 from samples.degrade import degrade
@@ -29,11 +29,11 @@ NAME_FIELDS = ("name", "guarantor_name", "submitted_by")
 
 
 @pytest.fixture(scope="module")
-def ocr() -> TesseractEngine:
-    return TesseractEngine()
+def ocr() -> OcrEngine:
+    return default_engine()
 
 
-def _read(image: Image.Image, kind: str, ocr: TesseractEngine) -> dict:
+def _read(image: Image.Image, kind: str, ocr: OcrEngine) -> dict:
     page = prepare_page(Page("letter.png", 1, "0" * 64, to_bgr(image)), ocr)
     assert classify(page, ocr).doc_type == kind
     return extract_letter(kind, page, ocr)
@@ -45,7 +45,7 @@ def _truth(fields: dict) -> dict:
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("seed", range(3))
-def test_every_field_of_a_clean_letter(kind: str, seed: int, ocr: TesseractEngine) -> None:
+def test_every_field_of_a_clean_letter(kind: str, seed: int, ocr: OcrEngine) -> None:
     rng = random.Random(f"letter-{kind}-{seed}")
     rendered = render_letter(kind, random_identity(rng, AS_OF), rng)
     fields = _read(rendered.image, kind, ocr)
@@ -57,7 +57,7 @@ def test_every_field_of_a_clean_letter(kind: str, seed: int, ocr: TesseractEngin
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_an_unsigned_letter_is_read_as_unsigned(kind: str, ocr: TesseractEngine) -> None:
+def test_an_unsigned_letter_is_read_as_unsigned(kind: str, ocr: OcrEngine) -> None:
     rng = random.Random(f"unsigned-{kind}")
     rendered = render_letter(kind, random_identity(rng, AS_OF), rng, signed=False)
     signed = _read(rendered.image, kind, ocr)["signed"]
@@ -68,7 +68,7 @@ def test_an_unsigned_letter_is_read_as_unsigned(kind: str, ocr: TesseractEngine)
 @pytest.mark.parametrize("profile", ["scan150", "phone", "rotated"])
 @pytest.mark.parametrize("kind", KINDS)
 def test_degraded_letters_are_right_or_admitted_unsure(
-    profile: str, kind: str, ocr: TesseractEngine
+    profile: str, kind: str, ocr: OcrEngine
 ) -> None:
     """On a poor photo a name may be unreadable; what the reader must not do is state a wrong
     signature or kind with confidence, or a name more than one letter off: names carry no
@@ -121,7 +121,7 @@ def _letter_in_another_layout(signed: bool) -> Image.Image:
 
 
 @pytest.mark.parametrize("signed", [True, False])
-def test_a_letter_laid_out_differently(signed: bool, ocr: TesseractEngine) -> None:
+def test_a_letter_laid_out_differently(signed: bool, ocr: OcrEngine) -> None:
     fields = _read(_letter_in_another_layout(signed), "letter_of_guarantee", ocr)
     assert fields["name"].value == "NGUYEN THI LAN"
     assert fields["guarantor_name"].value == "OKADA MASARU"

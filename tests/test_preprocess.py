@@ -3,19 +3,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.ocr import TesseractEngine
+from pipeline.ocr import OcrEngine, default_engine
 from pipeline.page import Page
 from pipeline.preprocess import estimate_skew, prepare_page
 from tests.conftest import text_page, to_bgr
 
 
 @pytest.fixture(scope="module")
-def ocr() -> TesseractEngine:
-    return TesseractEngine()
+def ocr() -> OcrEngine:
+    return default_engine()
 
 
 @pytest.mark.parametrize("turn", [0, 90, 180, 270])
-def test_turned_pages_come_out_upright_and_readable(ocr: TesseractEngine, turn: int) -> None:
+def test_turned_pages_come_out_upright_and_readable(ocr: OcrEngine, turn: int) -> None:
     image = text_page().rotate(3, expand=True, fillcolor="white").rotate(turn, expand=True)
     prepared = prepare_page(Page("p.png", 1, "", to_bgr(image)), ocr)
     text = ocr.read(prepared.image).text
@@ -32,7 +32,7 @@ def test_skew_estimate_is_the_angle_that_levels_the_text() -> None:
         assert estimate_skew(gray) == pytest.approx(-angle, abs=0.6)
 
 
-def test_boxes_map_back_to_the_page_as_loaded(ocr: TesseractEngine) -> None:
+def test_boxes_map_back_to_the_page_as_loaded(ocr: OcrEngine) -> None:
     upright = text_page()
     straight = ocr.read(to_bgr(upright)).lines[0].bbox
     # Turned by 90 degrees: the first line must map back to where it is in the turned page.
@@ -46,7 +46,7 @@ def test_boxes_map_back_to_the_page_as_loaded(ocr: TesseractEngine) -> None:
     assert np.allclose((x, y, w, h), expected, atol=12)
 
 
-def test_large_photos_are_bounded_and_boxes_scale_back(ocr: TesseractEngine) -> None:
+def test_large_photos_are_bounded_and_boxes_scale_back(ocr: OcrEngine) -> None:
     big = text_page((4200, 3000))
     prepared = prepare_page(Page("p.jpg", 1, "", to_bgr(big)), ocr)
     assert max(prepared.image.shape) <= 2400

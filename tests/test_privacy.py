@@ -15,7 +15,7 @@ import pytest
 
 from pipeline import document as document_module
 from pipeline.document import read_file, register_read_values
-from pipeline.ocr import TesseractEngine
+from pipeline.ocr import default_engine
 from pipeline.privacy import MASK, redact, register_sensitive
 from schemas.report import ExtractedField
 from tests.conftest import REPO, text_page
@@ -126,7 +126,7 @@ def test_a_reader_s_bug_is_logged_without_what_it_was_reading(
     monkeypatch.setattr(document_module, "extract", failing_reader)
     text_page().save(tmp_path / "page.png")
     with caplog.at_level(logging.DEBUG):
-        result = read_file(tmp_path / "page.png", "page.png", TesseractEngine(), date(2026, 11, 23))
+        result = read_file(tmp_path / "page.png", "page.png", default_engine(), date(2026, 11, 23))
     assert result.documents[0].errors[0].code == "internal_error"
     assert "failing_reader" in caplog.text  # where it failed is there for the maintainers
     assert "TANAKA" not in caplog.text and "L898902C3" not in caplog.text

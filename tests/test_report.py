@@ -15,7 +15,7 @@ from PIL import Image
 
 from pipeline import report as report_module
 from pipeline.document import read_file
-from pipeline.ocr import TesseractEngine
+from pipeline.ocr import default_engine
 from pipeline.report import (
     CROP_MARGIN,
     PagePreview,
@@ -139,7 +139,7 @@ def test_the_report_shows_the_pages_read_even_once_the_file_is_gone(tmp_path: Pa
     """The watch folder files originals away: the report must not need them."""
     path = tmp_path / "passport.png"
     Image.fromarray(_page()[:, :, ::-1]).save(path)
-    result = read_file(path, "passport.png", TesseractEngine(), date(2026, 11, 23))
+    result = read_file(path, "passport.png", default_engine(), date(2026, 11, 23))
     path.unlink()
     previews = {("passport.png", page): preview for page, preview in result.previews.items()}
     folder = write_case_report(_report(), tmp_path / "out", previews)
@@ -152,7 +152,7 @@ def test_the_report_shows_the_pages_read_even_once_the_file_is_gone(tmp_path: Pa
 def test_a_redacted_run_makes_no_previews(tmp_path: Path) -> None:
     path = tmp_path / "passport.png"
     Image.fromarray(_page()[:, :, ::-1]).save(path)
-    result = read_file(path, "passport.png", TesseractEngine(), date(2026, 11, 23), previews=False)
+    result = read_file(path, "passport.png", default_engine(), date(2026, 11, 23), previews=False)
     assert result.previews == {} and result.documents
 
 

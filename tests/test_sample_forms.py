@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from pipeline.ocr import TesseractEngine
+from pipeline.ocr import default_engine
 from samples.documents.forms import (
     ARRANGEMENTS,
     DATE_FORMATS,
@@ -339,7 +339,7 @@ def test_rasterized_form_reads_back_its_title(procedure: str) -> None:
     rendering = render_form(procedure, identity(31), FormAnswers(), random.Random(31))
     first_page = form_page_images(rendering.pdf_flat, dpi=200)[0]
     header = first_page.crop((0, 0, first_page.width, first_page.height // 3))
-    text = TesseractEngine().read(np.asarray(header.convert("L")), lang="eng").text
+    text = default_engine().read(np.asarray(header.convert("L")), lang="eng").text
     letters = re.sub(r"[^A-Z]", "", text.upper())
     assert re.sub(r"[^A-Z]", "", TITLES[procedure][0]) in letters, text
 
@@ -433,7 +433,7 @@ def test_letter_reads_back_its_title_and_the_person(kind: str) -> None:
     assert abs(height / width - 297 / 210) < 0.01
     assert rendered.fields["name"] == person.name
     assert rendered.fields["signed"] is True
-    text = TesseractEngine().read(np.asarray(rendered.image.convert("L")), lang="eng").text
+    text = default_engine().read(np.asarray(rendered.image.convert("L")), lang="eng").text
     folded = re.sub(r"[^A-Z]", "", text.upper())
     assert any(re.sub(r"[^A-Z]", "", title) in folded for title in LETTER_TITLES[kind]), text
     assert re.sub(r"[^A-Z]", "", person.surname) in folded

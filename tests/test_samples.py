@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.ocr import TesseractEngine
+from pipeline.ocr import default_engine
 from samples.cases import FAULTS, choose_fault, plan_case
 from samples.degrade import PROFILES, degrade, with_print_gain
 from samples.documents.ed_card import render_ed_card
@@ -164,7 +164,7 @@ def test_other_mrz_documents_have_their_format(kind: str, lines: int, width: int
 def test_real_ocr_reads_the_rendered_mrz() -> None:
     """Realism: Tesseract's stock English model, on a clean rendering, gets the data line
     and the name nearly right (fillers it may misread, as it does on real passports)."""
-    engine = TesseractEngine()
+    engine = default_engine()
     line_scores, name_scores = [], []
     for seed in range(4):
         identity = random_identity(random.Random(seed), AS_OF)

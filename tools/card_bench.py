@@ -22,7 +22,7 @@ from datetime import date
 import numpy as np
 
 from pipeline.extract.residence_card import extract_card_front
-from pipeline.ocr import TesseractEngine
+from pipeline.ocr import default_engine
 from pipeline.page import Page
 from pipeline.preprocess import prepare_page
 from pipeline.verify import LOW_CONFIDENCE_THRESHOLD
@@ -50,7 +50,7 @@ def read_one(profile: str, seed: int) -> CardResult:
     rendered = render_card_front(random_identity(rng, AS_OF), rng)
     image, _ = degrade(rendered.image, rng, profile=profile)
     bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
-    ocr = TesseractEngine()
+    ocr = default_engine()
     start = time.perf_counter()
     page = prepare_page(Page("card.jpg", 1, "0" * 64, bgr), ocr)
     fields = extract_card_front(page, ocr)

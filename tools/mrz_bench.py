@@ -18,7 +18,7 @@ from datetime import date
 import numpy as np
 
 from flows.peer import PEERS, SideBySide, format_row, our_reader, peer_reader
-from pipeline.ocr import TesseractEngine
+from pipeline.ocr import default_engine
 from samples.degrade import degrade, with_print_gain
 from samples.documents.passport import render_passport
 from samples.identity import random_identity
@@ -40,7 +40,7 @@ def main() -> None:
         " taken away): laser-engraved and inkjet zones print heavier or lighter than the font",
     )
     args = parser.parse_args()
-    readers = {"docintake": our_reader(TesseractEngine(), AS_OF)}
+    readers = {"docintake": our_reader(default_engine(), AS_OF)}
     if args.peer:
         readers[args.peer] = peer_reader(args.peer, AS_OF)
     for profile in args.profiles.split(","):
