@@ -202,6 +202,7 @@ FIELD_LABELS: tuple[FieldLabel, ...] = (
         "requested_period",
         (
             "Desired period of extension",
+            "Desired length of extension",
             "Period of extension desired",
             "Desired period of stay",
             "Period of stay desired",
@@ -220,7 +221,12 @@ FIELD_LABELS: tuple[FieldLabel, ...] = (
     ),
     FieldLabel(
         "permit_type",
-        ("Type of permission requested", "Type of re-entry permit", "Type of permit"),
+        (
+            "Type of permission requested",
+            "Type of re-entry permit",
+            "Type of permit",
+            "Re-entry permit applied for",
+        ),
         ("申請する再入国許可", "再入国許可の種類"),
         "choice",
     ),

@@ -26,12 +26,18 @@ from pipeline.extract.residence_card import (
     reconcile_name,
 )
 from pipeline.load import load_file
-from pipeline.ocr import TesseractEngine, Word
+from pipeline.ocr import OcrEngine, Word, default_engine
 from pipeline.page import Page, PreparedPage
 from pipeline.preprocess import prepare_page
 from pipeline.textparse import parse_card_number
 from samples.degrade import degrade
-from samples.documents.residence_card import render_card_back, render_card_front
+from samples.documents.residence_card import (
+    CARD_HEIGHT_MM,
+    japanese_date,
+    render_card_back,
+    render_card_front,
+)
+from samples.fonts import font_path
 from samples.generate import DEFAULT_PROFILES
 from samples.identity import Identity, random_identity
 from schemas.reference import Period
@@ -44,11 +50,11 @@ KEY_FIELDS = ("card_number", "date_of_expiry", "status_of_residence")
 
 
 @pytest.fixture(scope="module")
-def ocr() -> TesseractEngine:
-    return TesseractEngine()
+def ocr() -> OcrEngine:
+    return default_engine()
 
 
-def _prepared(image: Image.Image, ocr: TesseractEngine) -> PreparedPage:
+def _prepared(image: Image.Image, ocr: OcrEngine) -> PreparedPage:
     return prepare_page(Page("card.jpg", 1, "0" * 64, to_bgr(image)), ocr)
 
 
@@ -62,7 +68,7 @@ def _as_printed(image: Image.Image) -> PreparedPage:
 
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("seed", range(2))
-def test_front_key_fields_are_read_exactly(profile: str, seed: int, ocr: TesseractEngine) -> None:
+def test_front_key_fields_are_read_exactly(profile: str, seed: int, ocr: OcrEngine) -> None:
     rng = random.Random(f"front-{profile}-{seed}")
     rendered = render_card_front(random_identity(rng, AS_OF), rng)
     image, _ = degrade(rendered.image, rng, profile=profile)
@@ -73,7 +79,7 @@ def test_front_key_fields_are_read_exactly(profile: str, seed: int, ocr: Tessera
     assert fields["card_number"].valid is True
 
 
-def test_front_reads_every_field_of_most_cards(ocr: TesseractEngine) -> None:
+def test_front_reads_every_field_of_most_cards(ocr: OcrEngine) -> None:
     """Every contract field, over cards in each condition: nearly all must be right, and a
     wrong value must not come with high confidence."""
     right = total = 0
@@ -105,9 +111,7 @@ def _identity_with(rng: random.Random, **changes: object) -> Identity:
         ("Religious Activities", 4),  # the whole label garbled (在斑豆格), not only STATUS
     ],
 )
-def test_two_kanji_status_read_on_a_150_dpi_scan(
-    status: str, seed: int, ocr: TesseractEngine
-) -> None:
+def test_two_kanji_status_read_on_a_150_dpi_scan(status: str, seed: int, ocr: OcrEngine) -> None:
     """A two-kanji status (宗教, 教授, 医療, 研究) at 150 dpi: its label block garbles, and
     a misread kanji leaves the value too short to be matched anywhere but where the status
     is printed, so that place must be found from the label or the layout."""
@@ -119,7 +123,7 @@ def test_two_kanji_status_read_on_a_150_dpi_scan(
     assert fields["status_of_residence"].value == status
 
 
-def test_unlimited_stay_has_no_expiry(ocr: TesseractEngine) -> None:
+def test_unlimited_stay_has_no_expiry(ocr: OcrEngine) -> None:
     rng = random.Random("permanent")
     identity = _identity_with(
         rng,
@@ -138,7 +142,32 @@ def test_unlimited_stay_has_no_expiry(ocr: TesseractEngine) -> None:
     assert fields["card_valid_until"].value == identity.card_valid_until.isoformat()
 
 
-def test_malformed_card_number_is_reported_invalid(ocr: TesseractEngine) -> None:
+def test_validity_date_printed_close_to_its_words_is_read(ocr: OcrEngine) -> None:
+    """The validity is a sentence, このカードは 2027年03月31日 まで有効です: a rendering that
+    sets the (larger, red) date close after は reads it as one chunk with the words before."""
+    rng = random.Random("validity-run-together")
+    identity = random_identity(rng, date(2026, 11, 23))
+    image = render_card_front(identity, rng).image.convert("RGB")
+    pixels_per_mm = image.height / CARD_HEIGHT_MM
+    band_top = image.height - round(5.2 * pixels_per_mm)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, band_top, image.width, image.height), fill=(236, 236, 236))
+    words = ImageFont.truetype(str(font_path("gothic")), round(2.2 * pixels_per_mm))
+    larger = ImageFont.truetype(str(font_path("gothic")), round(2.8 * pixels_per_mm))
+    x, y = 4 * pixels_per_mm, band_top + pixels_per_mm
+    for text, font, color in (
+        ("このカードは", words, (0, 0, 0)),
+        (japanese_date(identity.card_valid_until) + " ", larger, (170, 20, 30)),
+        ("まで有効 です。", words, (0, 0, 0)),
+    ):
+        lift = 0.4 * pixels_per_mm if font is larger else 0.0
+        draw.text((x, y - lift), text, font=font, fill=color)
+        x += draw.textlength(text, font=font)
+    fields = extract_card_front(_as_printed(image), ocr)
+    assert fields["card_valid_until"].value == identity.card_valid_until.isoformat()
+
+
+def test_malformed_card_number_is_reported_invalid(ocr: OcrEngine) -> None:
     rng = random.Random("malformed")
     identity = random_identity(rng, AS_OF)
     printed = identity.card_number[:-1]  # one letter short
@@ -216,7 +245,7 @@ def test_card_number_label_read_into_the_english_reading_is_no_disagreement() ->
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_card_number_ending_in_jf_is_read_exactly(seed: int, ocr: TesseractEngine) -> None:
+def test_card_number_ending_in_jf_is_read_exactly(seed: int, ocr: OcrEngine) -> None:
     """A J before F is what the English model drops at its usual scale, and a J at the
     number's start what a crop cut to the number's own words loses: neither may cost
     the number, nor may a leading J read as 」 by the Japanese model."""
@@ -295,7 +324,7 @@ def test_card_number_with_a_glyph_read_twice_as_its_look_alike_is_the_japanese_r
 
 
 def test_card_number_read_with_a_glyph_twice_is_settled_by_counting_the_glyphs(
-    tmp_path: Path, ocr: TesseractEngine
+    tmp_path: Path, ocr: OcrEngine
 ) -> None:
     """Bench clean c018 (seed 20261123, a 200 dpi scan): the English model reads its
     "XL59172116ZZ" as "XL591721162ZZ" at both scales and the Japanese model reads it right;
@@ -306,7 +335,7 @@ def test_card_number_read_with_a_glyph_twice_is_settled_by_counting_the_glyphs(
     assert (card_number.value, card_number.confidence >= 0.6) == (truth["card_number"], True)
 
 
-def test_name_both_models_run_together_gets_its_printed_space(ocr: TesseractEngine) -> None:
+def test_name_both_models_run_together_gets_its_printed_space(ocr: OcrEngine) -> None:
     """tools/card_bench.py scan150 seed 9: both models read LI JIANGUO as LIJIANGUO, which
     was reported at 0.97; the paper between LI and JIANGUO puts the space back."""
     rng = random.Random("card-bench-scan150-9")
@@ -317,7 +346,7 @@ def test_name_both_models_run_together_gets_its_printed_space(ocr: TesseractEngi
 
 
 def test_period_row_with_its_unit_misread_still_gives_the_expiry(
-    tmp_path: Path, ocr: TesseractEngine
+    tmp_path: Path, ocr: OcrEngine
 ) -> None:
     """Degraded bench case c024 (`samples --seed 5`, a blurred phone photo): the period of
     stay reads 1衝(2027年10月1日) with its label garbled; the row was not known for the
@@ -328,7 +357,7 @@ def test_period_row_with_its_unit_misread_still_gives_the_expiry(
     assert (expiry.value, expiry.confidence >= 0.6) == (truth["date_of_expiry"], True)
 
 
-def test_card_number_printed_with_a_glyph_twice_is_not_made_sure(ocr: TesseractEngine) -> None:
+def test_card_number_printed_with_a_glyph_twice_is_not_made_sure(ocr: OcrEngine) -> None:
     """The same number printed with the 2 that the English model reads into it: a glyph
     too many is what CARD_NUMBER_INVALID is for, so it is never read surely well formed."""
     printed = "XL591721162ZZ"
@@ -447,7 +476,7 @@ def test_name_a_j_may_not_explain_stays_doubted(
 
 
 def test_name_misread_by_the_japanese_model_on_a_half_size_scan_is_trusted(
-    tmp_path: Path, ocr: TesseractEngine
+    tmp_path: Path, ocr: OcrEngine
 ) -> None:
     """Degraded bench case c023 (`samples --seed 5`, a card scanned at half size): the
     Japanese model reads REYES JOHN PAUL as REYES」OHN PAUL, which left the name in doubt."""
@@ -456,7 +485,7 @@ def test_name_misread_by_the_japanese_model_on_a_half_size_scan_is_trusted(
     assert (read.value, read.confidence >= 0.6) == (truth["name"], True)
 
 
-def test_boxes_point_at_the_value_in_the_loaded_page(ocr: TesseractEngine) -> None:
+def test_boxes_point_at_the_value_in_the_loaded_page(ocr: OcrEngine) -> None:
     """The card number's box, cut from the photo as loaded (before the card was found and
     squared up), reads as the card number."""
     rng = random.Random("boxes")
@@ -484,7 +513,7 @@ def test_boxes_point_at_the_value_in_the_loaded_page(ocr: TesseractEngine) -> No
         (True, True, "scan150"),
     ],
 )
-def test_back_stamps(pending: bool, permitted: bool, profile: str, ocr: TesseractEngine) -> None:
+def test_back_stamps(pending: bool, permitted: bool, profile: str, ocr: OcrEngine) -> None:
     rng = random.Random(f"back-{pending}-{permitted}-{profile}")
     rendered = render_card_back(
         random_identity(rng, AS_OF),
@@ -500,7 +529,7 @@ def test_back_stamps(pending: bool, permitted: bool, profile: str, ocr: Tesserac
         assert field.confidence >= 0.5
 
 
-def test_blank_page_reads_nothing_confidently(ocr: TesseractEngine) -> None:
+def test_blank_page_reads_nothing_confidently(ocr: OcrEngine) -> None:
     blank = Image.new("RGB", (1200, 760), (236, 240, 236))
     front = extract_card_front(_as_printed(blank), ocr)
     assert all(field.value is None for field in front.values())
@@ -509,7 +538,7 @@ def test_blank_page_reads_nothing_confidently(ocr: TesseractEngine) -> None:
 
 
 @pytest.mark.parametrize(("pending", "permitted"), [(True, False), (False, True)])
-def test_back_handed_in_upside_down(pending: bool, permitted: bool, ocr: TesseractEngine) -> None:
+def test_back_handed_in_upside_down(pending: bool, permitted: bool, ocr: OcrEngine) -> None:
     """The back has too little text for orientation detection to be sure; read upside
     down, the two boxes would swap answers."""
     rng = random.Random(f"upside-down-{pending}")
@@ -527,7 +556,7 @@ def test_back_handed_in_upside_down(pending: bool, permitted: bool, ocr: Tessera
 @pytest.mark.parametrize("label", ["erased", "overwritten"])
 @pytest.mark.parametrize("seed", range(2))
 def test_birth_date_found_when_its_label_is_unreadable(
-    seed: int, label: str, ocr: TesseractEngine
+    seed: int, label: str, ocr: OcrEngine
 ) -> None:
     """With its label rubbed out or written over, the date of birth is the
     first row holding a year: the card number above it may hold a run like 1987 among its
@@ -552,7 +581,7 @@ def test_birth_date_found_when_its_label_is_unreadable(
 
 
 @pytest.mark.parametrize("angle", [0.29, -0.29])
-def test_back_scanned_slightly_slanted(angle: float, ocr: TesseractEngine) -> None:
+def test_back_scanned_slightly_slanted(angle: float, ocr: OcrEngine) -> None:
     """A slant under the page's deskew threshold, on a white scanner bed where the card's
     outline is too faint to square it up: the boxes' long rules still run slightly slanted
     and must be found all the same (seen: the pending box lost, its answer None)."""
@@ -569,7 +598,7 @@ def test_back_scanned_slightly_slanted(angle: float, ocr: TesseractEngine) -> No
     assert fields["permission_outside_status"].value is True
 
 
-def test_front_in_a_levelled_photo_is_cut_at_its_own_outline(ocr: TesseractEngine) -> None:
+def test_front_in_a_levelled_photo_is_cut_at_its_own_outline(ocr: OcrEngine) -> None:
     """A phone photo whose card outline page preparation could not use (a pale desk) is
     levelled by its text's slant, leaving the photo's border as a tilted frame of about a
     card's proportions; taken for the card, the warp lost the status and period rows."""
@@ -602,9 +631,7 @@ def test_front_in_a_levelled_photo_is_cut_at_its_own_outline(ocr: TesseractEngin
 
 
 @pytest.mark.parametrize("fault", ["letter", "long"])
-def test_malformed_card_number_read_alike_is_reported_surely(
-    fault: str, ocr: TesseractEngine
-) -> None:
+def test_malformed_card_number_read_alike_is_reported_surely(fault: str, ocr: OcrEngine) -> None:
     """A number printed malformed that both models read alike and surely is what was
     printed: reported in doubt, the case went to review instead of CARD_NUMBER_INVALID."""
     rng = random.Random(f"malformed-{fault}-3")
@@ -679,9 +706,7 @@ def _bench_card(profile: str, seed: int) -> tuple[Image.Image, dict[str, object]
     # while it read the date's row at its full height, twice the height of the date.
     [("clean", 12), ("scan150", 8), ("scan150", 16), ("phone", 19), ("rotated", 2)],
 )
-def test_birth_date_read_on_its_own_line_height(
-    profile: str, seed: int, ocr: TesseractEngine
-) -> None:
+def test_birth_date_read_on_its_own_line_height(profile: str, seed: int, ocr: OcrEngine) -> None:
     image, truth = _bench_card(profile, seed)
     found = extract_card_front(_prepared(image, ocr), ocr)["date_of_birth"]
     assert found.value == truth["date_of_birth"]
@@ -689,7 +714,7 @@ def test_birth_date_read_on_its_own_line_height(
 
 
 def test_nationality_misread_at_the_usual_height_is_read_again_larger(
-    ocr: TesseractEngine,
+    ocr: OcrEngine,
 ) -> None:
     """韓国 read as 韓還 beside marks of the photo matched no country; read again larger
     it does."""
@@ -699,7 +724,7 @@ def test_nationality_misread_at_the_usual_height_is_read_again_larger(
 
 
 def test_card_on_its_side_with_few_english_words_is_turned_by_its_japanese(
-    ocr: TesseractEngine,
+    ocr: OcrEngine,
 ) -> None:
     """Turned 90 degrees, this card read one confident English word the right way up and
     two upside down (its number backwards, SLZVELOOTEHN): counting them turned it the wrong
@@ -740,7 +765,7 @@ def test_sex_is_read_from_its_two_printings_and_nothing_after(
     assert (found, sure, len(span.chunks)) == (code, pytest.approx(confidence), value_chunks)
 
 
-def test_a_card_filling_the_photo_is_not_cut_at_its_band(ocr: TesseractEngine) -> None:
+def test_a_card_filling_the_photo_is_not_cut_at_its_band(ocr: OcrEngine) -> None:
     """This photo's card fills the picture; the line above its validity band and the
     picture's own border make a card-shaped quadrilateral on edges for half its outline.
     Mending poorly supported outlines must not take that for the card and cut the
@@ -753,7 +778,7 @@ def test_a_card_filling_the_photo_is_not_cut_at_its_band(ocr: TesseractEngine) -
 
 @pytest.mark.parametrize(("profile", "seed"), [("scan150", 5), ("scan150", 13), ("phone", 10)])
 def test_birth_date_ends_at_its_day_when_the_sex_label_is_garbled(
-    profile: str, seed: int, ocr: TesseractEngine
+    profile: str, seed: int, ocr: OcrEngine
 ) -> None:
     """性別 read as 叶列 left the birth date's span running on into the sex block, whose
     marks the English model read with the date, losing its digits: right dates came out at

@@ -93,6 +93,8 @@ RETRY_CONFIDENCE = 0.6
 # clearly keeps the OCR confidence.
 TWIN_DOUBT = 0.55
 
+TICKED_GLYPHS = "☒☑✓✔✗✘■"  # a text layer's ticked box, or a mark standing for one
+EMPTY_BOX_GLYPHS = "☐□"
 _LATIN_KINDS = {"name", "passport", "card"}
 # Values that are codes: letters and digits with no words around them to guess from.
 _CODE_KINDS = {"passport", "card"}
@@ -509,7 +511,14 @@ class _Regions:
 
     def value_region(self, hit: _Hit) -> tuple[BBox, bool] | None:
         """The value's area, and whether the form's ruling drew it (rather than guessed)."""
-        for finder in (self._cell_right, self._box_below, self._underline, self._free_space):
+        for finder in (
+            self._cell_right,
+            self._beside_in_own_cell,
+            self._below_in_own_cell,
+            self._box_below,
+            self._underline,
+            self._free_space,
+        ):
             region = finder(hit)
             if region is None or region[2] <= 2 or region[3] <= 2:
                 continue
@@ -537,6 +546,8 @@ class _Regions:
             s for s in self.rules.horizontal if s.x0 <= left + 4 and s.x1 >= min(right, s.x1) - 4
         ]
         spanning = [s for s in spanning if s.x1 > left + 0.5 * (right - left)]
+        if not spanning:
+            return None  # past the table's last column: the margin, not a cell
         tops = [s.y1 for s in spanning if s.y1 <= centre]
         bottoms = [s.y0 for s in spanning if s.y0 >= centre]
         top = max(tops) if tops else round(y - hit.height)
@@ -544,6 +555,84 @@ class _Regions:
         if bottom - top > 8 * hit.height:
             return None
         return (left + 3, top + 3, right - left - 6, bottom - top - 6)
+
+    def _own_cell(self, hit: _Hit) -> BBox | None:
+        """The ruled cell the label is printed in: the nearest lines on its four sides."""
+        x, y, w, h = hit.bbox
+        beside = [v for v in self.rules.vertical if v.y0 <= y + 2 and v.y1 >= y + h - 2]
+        lefts = [v.x1 for v in beside if v.x1 <= min(x, hit.block_left) + 2]
+        rights = [v.x0 for v in beside if v.x0 >= x + w - 2]
+        if not lefts or not rights:
+            return None
+        left, right = max(lefts), min(rights)
+        across = [s for s in self.rules.horizontal if s.x0 <= left + 4 and s.x1 >= right - 4]
+        tops = [s.y1 for s in across if s.y1 <= y + 2]
+        bottoms = [s.y0 for s in across if s.y0 >= y + h - 2]
+        if not tops or not bottoms:
+            return None
+        top, bottom = max(tops), min(bottoms)
+        return (left, top, right - left, bottom - top)
+
+    def _beside_in_own_cell(self, hit: _Hit) -> BBox | None:
+        """The value written after the label inside the label's own cell ("Nationality/Region
+        Viet Nam" in one cell, as the Ministry's forms print it), when something is written
+        there; an empty rest of the cell leaves the value to the next cell."""
+        cell = self._own_cell(hit)
+        if cell is None:
+            return None
+        cx, cy, cw, ch = cell
+        x, y, w, h = hit.bbox
+        unit = hit.height
+        left = round(x + w + 0.5 * unit)
+        width = cx + cw - 3 - left
+        # Written on the label's own line: a value on the lines below is not beside it.
+        line = (left, round(y - 0.3 * unit), width, round(h + 0.6 * unit))
+        if not self._written(line):
+            return None
+        top = max(cy + 3, round(y - 0.8 * unit))
+        bottom = min(cy + ch - 3, round(y + h + 0.8 * unit))
+        return (left, top, width, bottom - top)
+
+    def _below_in_own_cell(self, hit: _Hit) -> BBox | None:
+        """The value written under the label inside the label's own cell (a date under "Date
+        of birth", a status under its label), when something is written there."""
+        cell = self._own_cell(hit)
+        if cell is None:
+            return None
+        cx, cy, cw, ch = cell
+        x, y, w, h = hit.bbox
+        top = round(y + h + 0.2 * hit.height)
+        right = cx + cw - 3
+        if hit.label.kind == "signature":
+            # One signs under the label's words; the cell may hold the date of filling in
+            # beside the signature, which is no signature.
+            right = min(right, x + 2 * w)
+        region = (cx + 3, top, right - cx - 3, cy + ch - 3 - top)
+        if region[3] < hit.height:
+            return None
+        return region if self._written(region) else None
+
+    def _written(self, region: BBox) -> bool:
+        """Whether the region holds writing other than the form's lines and its labels."""
+        x, y, w, h = region
+        if w <= 2 or h <= 2:
+            return False
+        crop = self.gray[max(0, y) : y + h, max(0, x) : x + w]
+        if crop.size == 0:
+            return False
+        paper = float(np.percentile(crop, 90))
+        ink = np.where(crop < paper - MIN_CONTRAST, 255, 0).astype(np.uint8)
+        ink &= ~_rule_mask(self.rules, (max(0, x), max(0, y), crop.shape[1], crop.shape[0]))
+        for other in self.hits:
+            ox, oy, ow, oh = other.bbox
+            ink[max(0, oy - y) : max(0, oy - y + oh), max(0, ox - x) : max(0, ox - x + ow)] = 0
+        ink = _without_specks(ink, 0.02 * self.value_height**2)
+        # Letters cut by the region's top edge belong to the line above (the label's Japanese
+        # wording, printed over its English one and often longer).
+        count, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+        areas = stats[1:count]
+        written = int(areas[areas[:, cv2.CC_STAT_TOP] > 0, cv2.CC_STAT_AREA].sum())
+        return written >= 0.1 * self.value_height**2
 
     def _box_below(self, hit: _Hit) -> BBox | None:
         x, y, w, h = hit.bbox
@@ -1262,33 +1351,67 @@ class _FormReader:
         strip = tall[reach + inset : reach + h - inset, ~border]
         return strip.size > 0 and float(strip.mean()) > 0.03
 
-    def _option_caption(self, hit: _Hit, wordings: tuple[str, ...]) -> int | None:
-        """The word naming one option of a choice, nearest to the choice's label."""
+    def _option_captions(self, hit: _Hit, wordings: tuple[str, ...]) -> list[int]:
+        """The words naming one option of a choice near the choice's label, nearest first:
+        the option may be printed twice (一回 over Single), its box beside either."""
         x, y, _, h = hit.bbox
         unit = hit.height
-        folded_wordings = [_fold(w) for w in wordings if _fold(w)]
-        best: tuple[float, int] | None = None
+        found: list[tuple[float, int]] = []
         for index, token in enumerate(self.words.tokens):
             tx, ty, _, _ = token.bbox
             if not (y - 4 * unit <= ty <= y + h + 4 * unit and tx >= hit.block_left - unit):
                 continue
-            if index in self.words.label_tokens or not token.folded:
+            if index in self.words.label_tokens or not self._names_option(token, wordings):
                 continue
-            similarity = max(fuzz.ratio(token.folded, w) for w in folded_wordings)
-            if similarity < (100 if self.born_digital else 80):
-                continue
-            distance = abs(ty - y) + abs(tx - x) / 4
-            if best is None or distance < best[0]:
-                best = (distance, index)
-        return best[1] if best else None
+            found.append((abs(ty - y) + abs(tx - x) / 4, index))
+        return [index for _, index in sorted(found)]
+
+    def _names_option(self, token: _Token, wordings: tuple[str, ...]) -> bool:
+        """Whether the word is one of the option's wordings: English ones compared folded (a
+        scan's OCR allowed a letter off), Japanese ones found in the word, which may hold the
+        box's glyph as well (☒一回 in a text layer)."""
+        for wording in wordings:
+            if _has_cjk(wording):
+                if wording in token.text:
+                    return True
+            elif token.folded and fuzz.ratio(token.folded, _fold(wording)) >= (
+                100 if self.born_digital else 80
+            ):
+                return True
+        return False
+
+    def _printed_tick(self, caption: int) -> tuple[bool | None, float, BBox] | None:
+        """A text layer's box glyph (☒ or ☐) in the caption's word or the word before it:
+        the state as the PDF states it."""
+        if not self.born_digital:
+            return None  # OCR reads an empty box as 口 or O, no glyph to trust
+        row = self.words.rows[self.words.row_of[caption]]
+        position = row.index(caption)
+        candidates = [self.words.tokens[caption]]
+        if position > 0 and len(self.words.tokens[row[position - 1]].text.strip()) == 1:
+            candidates.append(self.words.tokens[row[position - 1]])  # the glyph set apart
+        for token in candidates:
+            if any(glyph in token.text for glyph in TICKED_GLYPHS):
+                return True, 1.0, token.bbox
+            if any(glyph in token.text for glyph in EMPTY_BOX_GLYPHS):
+                return False, 1.0, token.bbox
+        return None
 
     def _permit_type(self, hit: _Hit) -> ExtractedField:
         states: dict[str, tuple[bool | None, float, BBox]] = {}
         for option, wordings in PERMIT_TYPE_OPTIONS.items():
-            caption = self._option_caption(hit, wordings)
-            tick = self._tick(self.words.tokens[caption].bbox) if caption is not None else None
-            if tick is not None:
-                states[option] = tick
+            for caption in self._option_captions(hit, wordings):
+                x, y, w, h = self.words.tokens[caption].bbox
+                # The box stands left of the caption, or of the option's other wording printed
+                # over it (☐ 一回 with Single under 一回) when only this one was read.
+                tick = (
+                    self._printed_tick(caption)
+                    or self._tick((x, y, w, h))
+                    or self._tick((x, round(y - 1.6 * h), w, h))
+                )
+                if tick is not None:
+                    states[option] = tick
+                    break
         ticked = [option for option, (state, _, _) in states.items() if state]
         confidence = min((c for _, c, _ in states.values()), default=0.0)
         boxes = [box for _, _, box in states.values()]

@@ -385,16 +385,21 @@ def _likely_issue_dates(expiry: str) -> set[date]:
 
 def viz_mismatches(fields: dict[str, MrzField], ocr: OcrResult) -> list[str]:
     """Fields the visual zone contradicts. Only a near miss counts against the MRZ: a number
-    one or two characters off, a name missing where a similar word is printed, a date of
-    birth or expiry a printed date differs from by two digits (by one, if the MRZ date's check
-    digit fails). Something the page OCR simply did not read is no evidence either way."""
+    read with confidence one or two characters off, a name missing where a similar word is
+    printed, a date of birth or expiry a printed date differs from by two digits (by one, if
+    the MRZ date's check digit fails). Something the page OCR simply did not read is no
+    evidence either way."""
     words = [w.text for w in ocr.words]
     mismatches = []
     number = fields.get("document_number")
     if number and number.value:
         wanted = _folded(str(number.value))
         tokens = {_folded(w) for w in words} - {""}
-        near = [t for t in tokens if len(t) == len(wanted) and Levenshtein.distance(t, wanted) <= 2]
+        # A number the page OCR doubted (203245712 at 0.04 for Z03245712) is no evidence.
+        confident = {_folded(w.text) for w in ocr.words if w.confidence >= CONFIDENT_VIZ_WORD}
+        near = [
+            t for t in confident if len(t) == len(wanted) and Levenshtein.distance(t, wanted) <= 2
+        ]
         if near and wanted not in tokens:
             mismatches.append("document_number")
     printed = {_name_folded(w.text) for w in ocr.words if w.confidence >= CONFIDENT_VIZ_WORD}

@@ -550,6 +550,11 @@ def _front_spans(rows: list[Row], card_height: int) -> dict[str, Span]:
                 spans[name] = _birth_date_part(span.row) if name == "date_of_birth" else span
     if "name" in spans:
         spans["name"] = _latin_part(spans["name"])
+    if "card_valid_until" in spans:
+        # A sentence (このカードは 2027年03月31日 まで有効です), not a label and its value: the
+        # date may be read as one chunk with the words before it, so the whole row is read.
+        row = spans["card_valid_until"].row
+        spans["card_valid_until"] = Span(row, row.chunks)
     if "date_of_birth" in spans and "sex" not in spans:
         _, rest = _split_after_day(spans["date_of_birth"])
         if rest is not None:
