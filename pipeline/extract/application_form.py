@@ -596,6 +596,11 @@ class _Regions:
     def _below_in_own_cell(self, hit: _Hit) -> BBox | None:
         """The value written under the label inside the label's own cell (a date under "Date
         of birth", a status under its label), when something is written there."""
+        region = self.under_label_in_own_cell(hit)
+        return region if region is not None and self._written(region) else None
+
+    def under_label_in_own_cell(self, hit: _Hit) -> BBox | None:
+        """The part of the label's own cell under the label, written on or not."""
         cell = self._own_cell(hit)
         if cell is None:
             return None
@@ -608,9 +613,7 @@ class _Regions:
             # beside the signature, which is no signature.
             right = min(right, x + 2 * w)
         region = (cx + 3, top, right - cx - 3, cy + ch - 3 - top)
-        if region[3] < hit.height:
-            return None
-        return region if self._written(region) else None
+        return region if region[3] >= hit.height else None
 
     def _written(self, region: BBox) -> bool:
         """Whether the region holds writing other than the form's lines and its labels."""
@@ -1485,6 +1488,11 @@ class _FormReader:
 
     def _signed(self, hit: _Hit) -> ExtractedField | None:
         found = self.regions.value_region(hit)
+        if found is None or not found[1]:
+            # No ruled place to sign beside or under the label: the label's own cell, where
+            # the Ministry's forms have one sign under it, signed or not.
+            under = self.regions.under_label_in_own_cell(hit)
+            found = (under, True) if under is not None else found
         if found is None:
             return None
         region, ruled = found

@@ -552,9 +552,11 @@ def _front_spans(rows: list[Row], card_height: int) -> dict[str, Span]:
         spans["name"] = _latin_part(spans["name"])
     if "card_valid_until" in spans:
         # A sentence (このカードは 2027年03月31日 まで有効です), not a label and its value: the
-        # date may be read as one chunk with the words before it, so the whole row is read.
-        row = spans["card_valid_until"].row
-        spans["card_valid_until"] = Span(row, row.chunks)
+        # date printed close after は is read as one chunk with the label.
+        validity = spans["card_valid_until"]
+        start = validity.row.chunks.index(validity.chunks[0])
+        if start > 0 and re.search(r"\d", validity.row.chunks[start - 1].joined):
+            spans["card_valid_until"] = Span(validity.row, validity.row.chunks[start - 1 :])
     if "date_of_birth" in spans and "sex" not in spans:
         _, rest = _split_after_day(spans["date_of_birth"])
         if rest is not None:
