@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from itertools import pairwise
 from typing import TypeVar
 
 import cv2
@@ -477,25 +478,34 @@ def _read_reentry_box(
     return tick, label
 
 
-def _digits_only_date(
-    flat: np.ndarray, rooms: list[BBox], ocr: OcrEngine
-) -> tuple[date | None, float]:
+def _digits_only_date(flat: np.ndarray, region: BBox, ocr: OcrEngine) -> tuple[date | None, float]:
     """A handwritten Day Month Year read again as digits only (a 1 written with a serif
     reads as a bracket otherwise); the whitelist drops the spaces, so eight digits are
     taken as DDMMYYYY. Tesseract gives the run it joins across spaces next to no
     confidence, right or wrong, so the date is worth more as a witness than alone."""
-    words = [
-        word
-        for part in read_stacked(
-            flat, rooms, ocr, lang="eng", whitelist="0123456789", line_height=_VALUE_HEIGHT
-        )
-        for word in part
-    ]
+    words = read_stacked(
+        flat, [region], ocr, lang="eng", whitelist="0123456789", line_height=_VALUE_HEIGHT
+    )[0]
     digits = "".join(w.text for w in words)
     if len(digits) != 8:
         return None, 0.0
     day = parse_date(f"{digits[:2]}/{digits[2:4]}/{digits[4:]}")
     return day, min((w.confidence for w in words), default=0.0) * 0.9
+
+
+def _date_line(flat: np.ndarray, rooms: list[BBox]) -> tuple[np.ndarray, BBox]:
+    """A date written in Day, Month and Year boxes as one line, the way Tesseract reads a
+    date best (a year read alone in its box came out as OT): the card with the frames
+    between the boxes whitened out, as they would read as 1 or |, and the region across
+    the boxes. A date in one box is that box as it is."""
+    region = union_bbox(rooms)
+    if len(rooms) == 1:
+        return flat, region
+    line = flat.copy()
+    top, bottom = region[1], region[1] + region[3]
+    for left, right in pairwise(rooms):
+        line[top:bottom, left[0] + left[2] : right[0]] = 255
+    return line, region
 
 
 def _date_of_birth(
@@ -509,20 +519,15 @@ def _date_of_birth(
     page reading is: it read a written 03 as 08 at 0.86 on a turned scan. A page reading
     stands as sure as it is when the digits-only reading bears it out, or when it is sure
     and neither other reading finds a date to set against it (on a clean card the lone
-    reading garbled a written 01 as Ol and the digits-only one lost a digit). A date written
-    in Day, Month and Year boxes is read box by box in the field's own readings, so their
-    frames are not read as digits."""
+    reading garbled a written 01 as Ol and the digits-only one lost a digit)."""
     day = parse_date(text)
-    words = [
-        word
-        for part in read_stacked(flat, rooms, ocr, lang="eng", line_height=_VALUE_HEIGHT)
-        for word in part
-    ]
+    line, region = _date_line(flat, rooms)
+    words = read_stacked(line, [region], ocr, lang="eng", line_height=_VALUE_HEIGHT)[0]
     alone = parse_date(" ".join(w.text for w in words))
     alone_confidence = min((w.confidence for w in words), default=0.0)
     if day is not None and alone == day:
         return day, max(confidence, alone_confidence)
-    digits, digits_confidence = _digits_only_date(flat, rooms, ocr)
+    digits, digits_confidence = _digits_only_date(line, region, ocr)
     if alone is not None and digits == alone:
         return alone, alone_confidence
     if day is not None and (
