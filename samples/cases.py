@@ -298,6 +298,8 @@ def _documents(
                 {
                     "ticked": fault != "ed_not_ticked",
                     "mark": rng.choice(["check", "x", "fill"]),
+                    # Printings differ: half the cards put labels beside their boxes.
+                    "labels_beside": rng.random() < 0.5,
                 },
             )
             return [passport, *card, ed]

@@ -4,9 +4,11 @@ handwritten identity fields.
 The tick decides whether the residence card survives departure, so it is read by geometry
 (the box beside its printed label, then the ink inside it) and an unclear box is reported as
 None, never as a guess. Handwritten values sit in ruled boxes, each with its printed label
-at the top: the boxes are found from their ruling and named by their labels, and what is
-written below the label is taken from the page's reading (one extra English pass reads the
-labels and values that reading missed). A photographed card is squared up and read anew.
+at the top, left of the box or small above it, depending on the printing: the boxes are found
+from their ruling and each is named by the label in it or next to it, and what is written in
+its room is taken from the page's reading (extra English passes read the labels and values
+that reading missed). A date may be written in Day, Month and Year boxes side by side. A
+photographed card is squared up and read anew.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from itertools import pairwise
 from typing import TypeVar
 
 import cv2
@@ -52,8 +55,15 @@ _COMPACT_LABEL = 10  # letters a label needs to be matched inside a strip's run-
 _LABEL_MATCH = 80.0  # rapidfuzz ratio a run of words needs to count as a label
 _VALUE_HEIGHT = 48  # pixels each handwritten line is scaled to for OCR
 _LABEL_HEIGHT = 32  # pixels each label strip is scaled to for OCR
+_LABEL_BESIDE = 3.5  # box heights from a box's left edge that a label left of it may start
+_CAPTION_ABOVE = 0.6  # box heights above a box that a caption over it may reach
+_NAME_ROW = "name"  # the row label left of the two name boxes on some printings
+_SAME_ROW = 0.25  # share of a box's height two boxes of one row may differ by in top and height
+_DATE_PART_GAP = 0.5  # box heights at most between the Day, Month and Year boxes of a date
+_DATE_PART_WIDTH = 3.0  # a box narrower than this many heights holds only part of a date
 _SURE = 0.8  # below this a country or passport number is read a second time to confirm it
 _STRAY_OUTSIDE = 0.25  # share of a lone letter's height beyond its field that marks it stray
+_ACROSS_FRAME = 1.5  # times its field's height a word spanning the frame is, at least
 _SPACE_OVER_LETTER_GAP = 2.0  # a word space is this many times the writer's letter gap...
 _SPACE_OVER_LETTER_WIDTH = 0.6  # ...and this share of a letter's width, at least
 _ALNUM = re.compile(r"[0-9A-Za-z]")
@@ -95,8 +105,9 @@ def _find_label(lines: list[Line], variants: tuple[str, ...]) -> BBox | None:
 
 def _field_boxes(gray: np.ndarray) -> list[BBox]:
     """The ruled boxes fields are written in: rectangles of long straight strokes, wider
-    than a fifth of the card and a field's height (the frame around the tick boxes and
-    the card's own edge are larger, letters far smaller)."""
+    than tall and than a twentieth of the card (a date's Day box is no wider), and of a
+    field's height (the frame around the tick boxes and the card's own edge are larger,
+    letters and the square tick boxes smaller)."""
     height, width = gray.shape
     _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     stroke = max(15, height // 25)
@@ -107,7 +118,7 @@ def _field_boxes(gray: np.ndarray) -> list[BBox]:
     boxes: list[BBox] = []
     for contour in contours:
         x, y, w, h = (int(v) for v in cv2.boundingRect(contour))
-        if w > width / 5 and height / 20 < h < height / 5 and w > 2 * h:
+        if w > width / 20 and height / 20 < h < height / 5 and w > h:
             # Outer and inner outline of one frame: keep the inner, which is the writing room.
             boxes = [b for b in boxes if not _same_frame(b, (x, y, w, h))]
             boxes.append((x, y, w, h))
@@ -125,12 +136,77 @@ def _label_strip(box: BBox) -> BBox:
     return (x + 2, y + 2, w - 4, max(4, int(h * 0.38)))
 
 
-def _writing_room(box: BBox) -> BBox:
-    """Where a field box is written in: below its label strip, clear of the frame."""
+def _outside_label_strips(box: BBox, boxes: list[BBox]) -> list[BBox]:
+    """Where a printing puts a box's label outside it: left of the box, back to the box
+    before it in its row, and small above it. A gap too narrow for a label has no strip."""
     x, y, w, h = box
-    _, sy, _, sh = _label_strip(box)
+    before = [b[0] + b[2] for b in boxes if _same_row(b, box) and b[0] + b[2] <= x]
+    start = max([int(x - _LABEL_BESIDE * h), 0, *before])
+    caption = int(_CAPTION_ABOVE * h)
+    strips = [(x, max(0, y - caption), w, min(caption, y))]
+    if x - start >= h:
+        strips.append((start, max(0, y - h // 5), x - start, h + h // 5))
+    return [strip for strip in strips if strip[2] > 0 and strip[3] > 0]
+
+
+def _writing_room(box: BBox, label_inside: bool) -> BBox:
+    """Where a field box is written in, clear of the frame: below its label strip when the
+    label is printed inside the box, else all of it."""
+    x, y, w, h = box
     margin = max(3, h // 15)
+    if not label_inside:
+        return (x + margin, y + margin, w - 2 * margin, h - 2 * margin)
+    _, sy, _, sh = _label_strip(box)
     return (x + margin, sy + sh, w - 2 * margin, y + h - margin - (sy + sh))
+
+
+def _same_row(a: BBox, b: BBox) -> bool:
+    tolerance = _SAME_ROW * max(a[3], b[3])
+    return abs(a[1] - b[1]) <= tolerance and abs(a[3] - b[3]) <= tolerance
+
+
+def _anchored_box(label: BBox, boxes: list[BBox]) -> tuple[BBox, bool] | None:
+    """The box a label names, and whether the label is printed inside it: the smallest box
+    holding the label, else the nearest box the label stands small above or left of in its
+    row (a printing may put labels in any of these places)."""
+    holding = [b for b in boxes if _inside(b, label)]
+    if holding:
+        return min(holding, key=lambda b: b[2] * b[3]), True
+    lx, ly, lw, lh = label
+    middle = ly + lh / 2
+    near: list[tuple[float, BBox]] = []
+    for box in boxes:
+        x, y, w, h = box
+        below = y - (ly + lh)
+        if 0 <= below <= _CAPTION_ABOVE * h and x - h / 2 <= lx <= x + w:
+            near.append((below, box))
+        beside = x - (lx + lw)
+        if -lh <= beside <= _LABEL_BESIDE * h and y <= middle <= y + h:
+            near.append((max(0, beside), box))
+    return (min(near, key=lambda found: found[0])[1], False) if near else None
+
+
+def _date_parts(anchor: BBox, boxes: list[BBox]) -> list[BBox]:
+    """The boxes a date is written in, left to right: its labelled box alone, or, when that
+    box is too narrow for a whole date, the run of narrow boxes close together in its row
+    that holds it (Day, Month and Year boxes side by side; the label may have been matched
+    to any of them)."""
+
+    def narrow(box: BBox) -> bool:
+        return box[2] < _DATE_PART_WIDTH * box[3]
+
+    def close(left: BBox, right: BBox) -> bool:
+        gap = right[0] - (left[0] + left[2])
+        return _same_row(left, right) and 0 <= gap <= _DATE_PART_GAP * left[3]
+
+    if not narrow(anchor):
+        return [anchor]
+    parts = [anchor]
+    while before := [b for b in boxes if narrow(b) and close(b, parts[0])]:
+        parts.insert(0, max(before, key=lambda b: b[0]))
+    while after := [b for b in boxes if narrow(b) and close(parts[-1], b)]:
+        parts.append(min(after, key=lambda b: b[0]))
+    return parts
 
 
 def _inside(outer: BBox, inner: BBox) -> bool:
@@ -164,21 +240,55 @@ def label_of(text: str) -> tuple[str | None, float]:
     return best if best[1] >= _LABEL_MATCH else (None, best[1])
 
 
+def _outside_label_of(words: list[Word]) -> tuple[str | None, float]:
+    """The field a label printed outside a box names, and how well it reads as that label.
+    The row label Name, printed left of the family name's box where the captions above
+    the two name boxes are too small to read, names the family name, as weakly as a label
+    may (any label that reads well names its box first)."""
+    name, score = label_of(" ".join(w.text for w in words))
+    if name is None and any(fuzz.ratio(w.text.lower(), _NAME_ROW) >= _LABEL_MATCH for w in words):
+        return "surname", _LABEL_MATCH
+    return name, score
+
+
+def _pair_name_boxes(named: dict[str, tuple[BBox, bool]], boxes: list[BBox]) -> None:
+    """Family name and given names are written in two boxes side by side, family name
+    first: when only one of them was named by its label, the other is its neighbour."""
+    taken = {box for box, _ in named.values()}
+    for known, other, rightward in (
+        ("surname", "given_names", True),
+        ("given_names", "surname", False),
+    ):
+        if known not in named or other in named:
+            continue
+        box, inside = named[known]
+        if rightward:
+            row = [b for b in boxes if _same_row(b, box) and b[0] >= box[0] + box[2]]
+            neighbour = min(row, key=lambda b: b[0], default=None)
+        else:
+            row = [b for b in boxes if _same_row(b, box) and b[0] + b[2] <= box[0]]
+            neighbour = max(row, key=lambda b: b[0], default=None)
+        if neighbour is not None and neighbour not in taken:
+            named[other] = (neighbour, inside)
+
+
 def _field_regions(
     image: np.ndarray, flat: np.ndarray, lines: list[Line], ocr: OcrEngine
-) -> dict[str, BBox]:
-    """Where each field is written: the writing room of the ruled box whose label names
-    it. Labels come from the page reading where it found them; the label strips of boxes
-    it left unnamed are read again in one pass (small print is often lost in a whole-page
-    reading)."""
+) -> tuple[dict[str, BBox], list[BBox]]:
+    """Where each field is written, and the writing room of each box the date is written
+    in: the writing room of the ruled box whose label names a field (for a date in Day,
+    Month and Year boxes, the room across them). Labels come from the page reading where it
+    found them; for boxes it left unnamed the label strip inside each is read again in one
+    pass, then the places outside where other printings put labels (small print is often
+    lost in a whole-page reading)."""
     boxes = _field_boxes(image)
-    named: dict[str, BBox] = {}
+    named: dict[str, tuple[BBox, bool]] = {}
     for name, variants in _LABELS.items():
         label = _find_label(lines, variants)
-        holding = [b for b in boxes if label and _inside(b, label)]
-        if holding:
-            named[name] = min(holding, key=lambda b: b[2] * b[3])
-    unnamed = [b for b in boxes if b not in named.values()]
+        anchored = _anchored_box(label, boxes) if label else None
+        if anchored:
+            named[name] = anchored
+    unnamed = [b for b in boxes if b not in {box for box, _ in named.values()}]
     if len(named) < len(_LABELS) and unnamed:
         strips = read_stacked(
             flat, [_label_strip(b) for b in unnamed], ocr, lang="eng", line_height=_LABEL_HEIGHT
@@ -186,15 +296,38 @@ def _field_regions(
         for box, words in zip(unnamed, strips, strict=True):
             name, _ = label_of(" ".join(w.text for w in words))
             if name and name not in named:
-                named[name] = box
-    return {name: _writing_room(box) for name, box in named.items()}
+                named[name] = (box, True)
+    unnamed = [b for b in boxes if b not in {box for box, _ in named.values()}]
+    if len(named) < len(_LABELS) and unnamed:
+        owners = [(box, strip) for box in unnamed for strip in _outside_label_strips(box, boxes)]
+        readings = read_stacked(flat, [strip for _, strip in owners], ocr, lang="eng")
+        found = [
+            (score, name, box)
+            for (box, _), words in zip(owners, readings, strict=True)
+            for name, score in [_outside_label_of(words)]
+            if name
+        ]
+        for _, name, box in sorted(found, reverse=True):
+            if name not in named and box not in {b for b, _ in named.values()}:
+                named[name] = (box, False)
+    _pair_name_boxes(named, boxes)
+    regions = {name: _writing_room(box, inside) for name, (box, inside) in named.items()}
+    date_rooms: list[BBox] = []
+    if "date_of_birth" in named:
+        box, inside = named["date_of_birth"]
+        date_rooms = [_writing_room(part, inside) for part in _date_parts(box, boxes)]
+        regions["date_of_birth"] = union_bbox(date_rooms)
+    return regions, date_rooms
 
 
 def _words_inside(lines: list[Line], region: BBox) -> list[Word]:
     """Words centred in the region, less a lone character reaching out across its frame:
     a box corner, the label above or a signature's tail reads as a stray letter, while
     a written letter stays inside and beside its word (Tesseract's box of a real word may
-    still swell into the label above, so whole words are kept)."""
+    still swell into the label above, so whole words are kept). A word far taller than the
+    region and reaching out over both its edges is the frame read together with the
+    writing (a blurred scan of a box with its label outside): it is dropped as well, so
+    the field is read on its own when nothing else is left."""
     x, y, w, h = region
     centred = [
         word
@@ -221,7 +354,11 @@ def _words_inside(lines: list[Line], region: BBox) -> list[Word]:
             and nearest > ww
         )
 
-    return [word for word in centred if not stray(word)]
+    def across_frame(word: Word) -> bool:
+        _, wy, _, wh = word.bbox
+        return wh > _ACROSS_FRAME * h and wy < y and wy + wh > y + h
+
+    return [word for word in centred if not stray(word) and not across_frame(word)]
 
 
 def _word_spaces(ink: np.ndarray, region: BBox) -> list[float]:
@@ -356,8 +493,23 @@ def _digits_only_date(flat: np.ndarray, region: BBox, ocr: OcrEngine) -> tuple[d
     return day, min((w.confidence for w in words), default=0.0) * 0.9
 
 
+def _date_line(flat: np.ndarray, rooms: list[BBox]) -> tuple[np.ndarray, BBox]:
+    """A date written in Day, Month and Year boxes as one line, the way Tesseract reads a
+    date best (a year read alone in its box came out as OT): the card with the frames
+    between the boxes whitened out, as they would read as 1 or |, and the region across
+    the boxes. A date in one box is that box as it is."""
+    region = union_bbox(rooms)
+    if len(rooms) == 1:
+        return flat, region
+    line = flat.copy()
+    top, bottom = region[1], region[1] + region[3]
+    for left, right in pairwise(rooms):
+        line[top:bottom, left[0] + left[2] : right[0]] = 255
+    return line, region
+
+
 def _date_of_birth(
-    flat: np.ndarray, region: BBox, ocr: OcrEngine, text: str, confidence: float
+    flat: np.ndarray, rooms: list[BBox], ocr: OcrEngine, text: str, confidence: float
 ) -> tuple[date | None, float]:
     """The handwritten date of birth and how sure it is. The page reading often garbles one
     of the written groups (07 as OF, 12 as 42) on a perfectly clean card, while the field
@@ -369,12 +521,13 @@ def _date_of_birth(
     and neither other reading finds a date to set against it (on a clean card the lone
     reading garbled a written 01 as Ol and the digits-only one lost a digit)."""
     day = parse_date(text)
-    words = read_stacked(flat, [region], ocr, lang="eng", line_height=_VALUE_HEIGHT)[0]
+    line, region = _date_line(flat, rooms)
+    words = read_stacked(line, [region], ocr, lang="eng", line_height=_VALUE_HEIGHT)[0]
     alone = parse_date(" ".join(w.text for w in words))
     alone_confidence = min((w.confidence for w in words), default=0.0)
     if day is not None and alone == day:
         return day, max(confidence, alone_confidence)
-    digits, digits_confidence = _digits_only_date(flat, region, ocr)
+    digits, digits_confidence = _digits_only_date(line, region, ocr)
     if alone is not None and digits == alone:
         return alone, alone_confidence
     if day is not None and (
@@ -500,7 +653,7 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
     else:
         out.set_box("reentry_intent", tick.ticked, tick.confidence, tick.box)
 
-    regions = _field_regions(gray, flat, lines, ocr)
+    regions, date_rooms = _field_regions(gray, flat, lines, ocr)
     values = _read_values(flat, ink, lines, regions, ocr)
 
     surname = name_part(*values.get("surname", ("", 0.0)))
@@ -530,6 +683,14 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
 
     text, confidence = values.get("nationality", ("", 0.0))
     code, score = match_country(text) if text else (None, 0.0)
+    if code is None and "nationality" in regions:
+        # The page reading held something but no country (a blurred THAI read as Ha).
+        words = read_stacked(
+            flat, [regions["nationality"]], ocr, lang="eng", line_height=_VALUE_HEIGHT
+        )[0]
+        text = " ".join(w.text for w in words)
+        confidence = min((w.confidence for w in words), default=0.0)
+        code, score = match_country(text) if text else (None, 0.0)
     confidence *= score
     if code is not None and confidence < _SURE:
         code, confidence = _confirmed(flat, regions["nationality"], ocr, _country, code, confidence)
@@ -538,7 +699,7 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
     text, confidence = values.get("date_of_birth", ("", 0.0))
     day = parse_date(text)
     if "date_of_birth" in regions:
-        day, confidence = _date_of_birth(flat, regions["date_of_birth"], ocr, text, confidence)
+        day, confidence = _date_of_birth(flat, date_rooms, ocr, text, confidence)
     out.set_box(
         "date_of_birth", day.isoformat() if day else None, confidence, regions.get("date_of_birth")
     )
