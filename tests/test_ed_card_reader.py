@@ -110,7 +110,7 @@ def test_identity_fields_of_clean_cards(ocr: OcrEngine) -> None:
     assert right >= 0.8 * total, f"{right}/{total}"
 
 
-def test_identity_fields_of_clean_cards_labelled_beside_their_boxes(ocr: TesseractEngine) -> None:
+def test_identity_fields_of_clean_cards_labelled_beside_their_boxes(ocr: OcrEngine) -> None:
     """Cards printed with each label left of its box or small above it, and the date in
     Day, Month and Year boxes (the reader once named boxes only by a label inside them and
     left every field of such a card unread)."""
@@ -133,7 +133,7 @@ def test_identity_fields_of_clean_cards_labelled_beside_their_boxes(ocr: Tessera
 
 @pytest.mark.parametrize("profile", ["clean", "scan150"])
 def test_identity_fields_labelled_beside_their_boxes_right_or_doubted(
-    profile: str, ocr: TesseractEngine
+    profile: str, ocr: OcrEngine
 ) -> None:
     """The same printing scanned, cleanly or at 150 dpi where its captions blur past
     reading: most values read, and a value read wrong never as sure as a right one."""
