@@ -4,6 +4,8 @@ three methods."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import importlib.util
 import os
 import tempfile
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     import tesserocr
 
 BBox = tuple[int, int, int, int]
+_LEPTONICA_SEVERITY_NONE = 6  # L_SEVERITY_NONE in leptonica's environ.h
 PAGE_SECONDS = 120.0  # OCR time one page may take, all its readers' calls together
 
 # Parallelism comes from reading files at once, one core each: Tesseract's own OpenMP threads
@@ -238,6 +241,8 @@ class InProcessTesseractEngine(TesseractEngine):
         import tesserocr
 
         apis: dict[str, tesserocr.PyTessBaseAPI] = self._apis.__dict__.setdefault("by_lang", {})
+        if not apis:
+            _quiet_leptonica()
         if lang not in apis:
             api = tesserocr.PyTessBaseAPI(lang=lang)
             api.SetVariable("tessedit_do_invert", "0")  # as the command line is configured
@@ -281,6 +286,15 @@ class InProcessTesseractEngine(TesseractEngine):
             # Whole percent, as the command line's TSV reaches the readers through pytesseract.
             confidence = float(int(word.Confidence(tesserocr.RIL.WORD)))
             yield line, text, confidence, (left, top, right - left, bottom - top)
+
+
+def _quiet_leptonica() -> None:
+    """Leptonica, the image library under Tesseract, prints its complaints about a crop
+    ("Error in pixScanForForeground: invalid box") to stderr, where the command line's went to
+    pytesseract: in process they would litter the terminal, for nothing the reading lacks."""
+    library = ctypes.util.find_library("lept")
+    if library:
+        ctypes.CDLL(library).setMsgSeverity(_LEPTONICA_SEVERITY_NONE)
 
 
 def default_engine() -> OcrEngine:

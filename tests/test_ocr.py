@@ -3,6 +3,8 @@ on the command line's words and confidences, and the engine is only a faster way
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import random
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -87,3 +89,11 @@ def test_threads_each_read_their_own_page() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         read = list(pool.map(lambda page: _as_tuples(engine.read(page)), pages * 2))
     assert read == expected * 2
+
+
+def test_leptonica_complaints_are_kept_off_the_terminal() -> None:
+    """Leptonica prints "Error in pixScanForForeground: invalid box" on some crops; in process
+    that would reach the user's terminal (the command line's went to pytesseract)."""
+    InProcessTesseractEngine().read(np.full((40, 200), 255, np.uint8))
+    leptonica = ctypes.CDLL(ctypes.util.find_library("lept"))
+    assert leptonica.setMsgSeverity(6) == 6  # L_SEVERITY_NONE was already set
