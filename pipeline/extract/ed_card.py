@@ -301,12 +301,11 @@ def _field_regions(
     if len(named) < len(_LABELS) and unnamed:
         owners = [(box, strip) for box in unnamed for strip in _outside_label_strips(box, boxes)]
         readings = read_stacked(flat, [strip for _, strip in owners], ocr, lang="eng")
-        found = [
-            (score, name, box)
-            for (box, _), words in zip(owners, readings, strict=True)
-            for name, score in [_outside_label_of(words)]
-            if name
-        ]
+        found: list[tuple[float, str, BBox]] = []
+        for (box, _), words in zip(owners, readings, strict=True):
+            name, score = _outside_label_of(words)
+            if name:
+                found.append((score, name, box))
         for _, name, box in sorted(found, reverse=True):
             if name not in named and box not in {b for b, _ in named.values()}:
                 named[name] = (box, False)
