@@ -1356,32 +1356,27 @@ class _FormReader:
 
     def _option_captions(self, hit: _Hit, wordings: tuple[str, ...]) -> list[int]:
         """The words naming one option of a choice near the choice's label, nearest first:
-        the option may be printed twice (一回 over Single), its box beside either."""
+        the option may be printed twice (一回 over Single), its box beside either. English
+        wordings are compared folded (a scan's OCR allowed a letter off), Japanese ones found
+        in the word, which may hold the box's glyph as well (☒一回 in a text layer)."""
         x, y, _, h = hit.bbox
         unit = hit.height
+        japanese = [w for w in wordings if _has_cjk(w)]
+        english = [_fold(w) for w in wordings if not _has_cjk(w)]
+        least = 100 if self.born_digital else 80
         found: list[tuple[float, int]] = []
         for index, token in enumerate(self.words.tokens):
             tx, ty, _, _ = token.bbox
             if not (y - 4 * unit <= ty <= y + h + 4 * unit and tx >= hit.block_left - unit):
                 continue
-            if index in self.words.label_tokens or not self._names_option(token, wordings):
+            if index in self.words.label_tokens:
                 continue
-            found.append((abs(ty - y) + abs(tx - x) / 4, index))
+            named = any(w in token.text for w in japanese) or bool(
+                token.folded and any(fuzz.ratio(token.folded, w) >= least for w in english)
+            )
+            if named:
+                found.append((abs(ty - y) + abs(tx - x) / 4, index))
         return [index for _, index in sorted(found)]
-
-    def _names_option(self, token: _Token, wordings: tuple[str, ...]) -> bool:
-        """Whether the word is one of the option's wordings: English ones compared folded (a
-        scan's OCR allowed a letter off), Japanese ones found in the word, which may hold the
-        box's glyph as well (☒一回 in a text layer)."""
-        for wording in wordings:
-            if _has_cjk(wording):
-                if wording in token.text:
-                    return True
-            elif token.folded and fuzz.ratio(token.folded, _fold(wording)) >= (
-                100 if self.born_digital else 80
-            ):
-                return True
-        return False
 
     def _printed_tick(self, caption: int) -> tuple[bool | None, float, BBox] | None:
         """A text layer's box glyph (☒ or ☐) in the caption's word or the word before it:
