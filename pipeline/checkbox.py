@@ -107,6 +107,28 @@ def _edges_covered(strokes: np.ndarray, rect: BBox) -> bool:
     return all(edge.size and edge.mean() >= _SIDE_COVERAGE for edge in edges)
 
 
+def _frame_inside(strokes: np.ndarray, rect: BBox) -> BBox:
+    """The frame inside an outline of strokes, as the outermost rows and columns its strokes
+    cross nearly all of: a mark drawn out past a box (the long stroke of a check rising
+    above it) joins the box's outline and makes it taller or wider than the box, and its
+    edges then miss the box's own. Rows are taken first, then columns between them, then
+    rows between those, as each narrows what the other is measured across."""
+    x, y, w, h = rect
+    top, bottom, left, right = 0, h, 0, w
+    for _ in range(2):
+        patch = strokes[y + top : y + bottom, x + left : x + right] > 0
+        rows = np.flatnonzero(patch.mean(axis=1) >= _SIDE_COVERAGE)
+        if rows.size < 2:
+            return rect
+        top, bottom = top + int(rows[0]), top + int(rows[-1]) + 1
+        patch = strokes[y + top : y + bottom, x + left : x + right] > 0
+        columns = np.flatnonzero(patch.mean(axis=0) >= _SIDE_COVERAGE)
+        if columns.size < 2:
+            return rect
+        left, right = left + int(columns[0]), left + int(columns[-1]) + 1
+    return (x + left, y + top, right - left, bottom - top)
+
+
 def _overlaps(a: BBox, b: BBox) -> bool:
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
@@ -148,6 +170,8 @@ def find_checkbox_near(gray: np.ndarray, label_bbox: BBox, *, side: str = "eithe
     best: tuple[float, BBox] | None = None
     for contour in contours:
         cx, cy, cw, ch = cv2.boundingRect(contour)
+        if not _edges_covered(strokes, (cx, cy, cw, ch)):
+            cx, cy, cw, ch = _frame_inside(strokes, (cx, cy, cw, ch))
         rect = (cx + x0, cy + y0, cw, ch)
         if not (_MIN_SIDE * text_height <= min(cw, ch) and max(cw, ch) <= _MAX_SIDE * text_height):
             continue

@@ -34,6 +34,12 @@ def _mark(draw: ImageDraw.ImageDraw, box: BBox, mark: str, rng: random.Random) -
             fill=20,
             width=max(2, w // 9),
         )
+    elif mark == "long check":  # a heavy pen's check whose long stroke rises far above the box
+        draw.line(
+            [(x + 0.15 * w, y + 0.55 * h), (x + 0.4 * w, y + 0.9 * h), (x + 0.8 * w, y - 0.6 * h)],
+            fill=20,
+            width=max(3, w // 6),
+        )
     elif mark == "x":
         draw.line(
             [(x + 0.15 * w, y + 0.15 * h), (x + 0.85 * w, y + 0.85 * h)],
@@ -97,7 +103,7 @@ def _close(found: BBox | None, truth: BBox, tolerance: int = 3) -> bool:
     )
 
 
-@pytest.mark.parametrize("mark", ["none", "check", "x", "filled", "dot"])
+@pytest.mark.parametrize("mark", ["none", "check", "long check", "x", "filled", "dot"])
 @pytest.mark.parametrize("box_side", ["left", "right"])
 @pytest.mark.parametrize("noisy", [False, True])
 def test_find_checkbox_near_finds_the_labels_own_box(mark: str, box_side: str, noisy: bool) -> None:
@@ -121,7 +127,14 @@ def test_no_box_means_none() -> None:
 
 @pytest.mark.parametrize(
     ("mark", "expected"),
-    [("none", False), ("check", True), ("x", True), ("filled", True), ("dot", None)],
+    [
+        ("none", False),
+        ("check", True),
+        ("long check", True),
+        ("x", True),
+        ("filled", True),
+        ("dot", None),
+    ],
 )
 @pytest.mark.parametrize("seed", range(4))
 def test_read_tick_box_answers_or_admits_doubt(mark: str, expected: bool | None, seed: int) -> None:
