@@ -5,16 +5,17 @@ The tick decides whether the residence card survives departure, so it is read by
 (the box beside its printed label, then the ink inside it) and an unclear box is reported as
 None, never as a guess. Handwritten values sit in ruled boxes, each with its printed label
 at the top, left of the box or small above it, depending on the printing: the boxes are found
-from their ruling and each is named by the label in it or next to it, and what is written in
-its room is taken from the page's reading (extra English passes read the labels and values
-that reading missed). A date may be written in Day, Month and Year boxes side by side. A
-photographed card is squared up and read anew.
+from their ruling and each is named by the label in it or next to it (extra English passes
+read the labels the page reading missed). What is written in each room is read three times,
+by the page reading and alone at two scales, and a value most readings give is trusted, as
+Tesseract's slips on handwriting seldom repeat across scales. A date may be written in Day,
+Month and Year boxes side by side. A photographed card is squared up and read anew.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections import Counter
 from datetime import date
 from itertools import pairwise
 from typing import TypeVar
@@ -36,7 +37,6 @@ from pipeline.extract.residence_card import (
 from pipeline.ocr import BBox, Line, OcrEngine, Word, union_bbox
 from pipeline.page import PreparedPage
 from pipeline.textparse import match_country, normalize_name, parse_date
-from pipeline.verify import LOW_CONFIDENCE_THRESHOLD
 from schemas.report import ExtractedField
 
 # Printed English labels of the fields the contract asks for, whole and by the one word
@@ -53,7 +53,7 @@ _OTHER_BOX_LABELS = ("Special Permanent Resident Certificate", "I hold a Special
 _REENTRY_MATCH = 65.0
 _COMPACT_LABEL = 10  # letters a label needs to be matched inside a strip's run-on text
 _LABEL_MATCH = 80.0  # rapidfuzz ratio a run of words needs to count as a label
-_VALUE_HEIGHT = 48  # pixels each handwritten line is scaled to for OCR
+_VIEW_HEIGHTS = (48, 64)  # pixels each handwritten line is scaled to, in its two readings alone
 _LABEL_HEIGHT = 32  # pixels each label strip is scaled to for OCR
 _LABEL_BESIDE = 3.5  # box heights from a box's left edge that a label left of it may start
 _CAPTION_ABOVE = 0.6  # box heights above a box that a caption over it may reach
@@ -61,18 +61,20 @@ _NAME_ROW = "name"  # the row label left of the two name boxes on some printings
 _SAME_ROW = 0.25  # share of a box's height two boxes of one row may differ by in top and height
 _DATE_PART_GAP = 0.5  # box heights at most between the Day, Month and Year boxes of a date
 _DATE_PART_WIDTH = 3.0  # a box narrower than this many heights holds only part of a date
-_SURE = 0.8  # below this a country or passport number is read a second time to confirm it
 _STRAY_OUTSIDE = 0.25  # share of a lone letter's height beyond its field that marks it stray
 _ACROSS_FRAME = 1.5  # times its field's height a word spanning the frame is, at least
 _SPACE_OVER_LETTER_GAP = 2.0  # a word space is this many times the writer's letter gap...
 _SPACE_OVER_LETTER_WIDTH = 0.6  # ...and this share of a letter's width, at least
 _ALNUM = re.compile(r"[0-9A-Za-z]")
 _NAME_LOOKALIKES = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z"})
-_NAME_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_SURE_NAME = 0.6  # a name read at least this surely is read again to confirm it
 _LONE_LETTER = 0.5  # most a name holding a one-letter word is trusted
 _LETTER_REPAIR = 0.85  # confidence kept for each digit of a name read as its letter
 _LOOKALIKE_OPENINGS = "1I0O"
+_SIGN_LETTERS = {"$": "S", "¥": "Y", "€": "E"}  # a written letter read as the sign drawn from it
+# A written I read as a mark after a letter (M\LLER, SIT\, CHO!); after an I the mark is
+# that I's stroke read twice (GABRI/EL), and before any letter it is the box's frame.
+_STROKE_AFTER_LETTER = re.compile(r"(?<=[A-HJ-Za-hj-z])[!|\\/\[\]]")
+_NOT_IN_DATES = re.compile(r"[^0-9A-Za-z./\-\s年月日]")
 _DOUBTED_NUMBER = 0.45  # most a passport number is trusted when a character of it is in doubt
 ED_CARD_ASPECT = 148.0 / 105.0
 _CANONICAL_WIDTH = 1800  # about 12 px/mm: 1.6 mm labels some 19 px tall
@@ -319,14 +321,41 @@ def _field_regions(
     return regions, date_rooms
 
 
+def _strays(words: list[Word], region: BBox) -> list[Word]:
+    """The stray marks among the words read in a region: a lone character reaching out
+    across its frame (or, read in a crop of the region, cut off at its edge) and standing
+    apart from the other words is a box corner, the label above or a pen stroke across the
+    frame read as a letter, while a written letter stays inside and beside its word
+    (Tesseract's box of a real word may still swell into the label above, so whole words
+    are kept)."""
+    _, y, _, h = region
+
+    def stray(word: Word) -> bool:
+        wx, wy, ww, wh = word.bbox
+        outside = max(0, y - wy) + max(0, wy + wh - (y + h))
+        at_edge = wy <= y or wy + wh >= y + h
+        nearest = min(
+            (
+                max(o.bbox[0] - (wx + ww), wx - (o.bbox[0] + o.bbox[2]))
+                for o in words
+                if o is not word
+            ),
+            default=np.inf,
+        )
+        return (
+            len(re.sub(r"[^0-9A-Za-z]", "", word.text)) <= 1
+            and (outside > _STRAY_OUTSIDE * wh or at_edge)
+            and nearest > ww
+        )
+
+    return [word for word in words if stray(word)]
+
+
 def _words_inside(lines: list[Line], region: BBox) -> list[Word]:
-    """Words centred in the region, less a lone character reaching out across its frame:
-    a box corner, the label above or a signature's tail reads as a stray letter, while
-    a written letter stays inside and beside its word (Tesseract's box of a real word may
-    still swell into the label above, so whole words are kept). A word far taller than the
-    region and reaching out over both its edges is the frame read together with the
-    writing (a blurred scan of a box with its label outside): it is dropped as well, so
-    the field is read on its own when nothing else is left."""
+    """The page reading's words centred in the region, less its stray marks. A word far
+    taller than the region and reaching out over both its edges is the frame read together
+    with the writing (a blurred scan of a box with its label outside): it is left out as
+    well, so the field is read on its own when nothing else is left."""
     x, y, w, h = region
     centred = [
         word
@@ -335,29 +364,13 @@ def _words_inside(lines: list[Line], region: BBox) -> list[Word]:
         if x <= word.bbox[0] + word.bbox[2] / 2 <= x + w
         and y <= word.bbox[1] + word.bbox[3] / 2 <= y + h
     ]
-
-    def stray(word: Word) -> bool:
-        wx, wy, ww, wh = word.bbox
-        outside = max(0, y - wy) + max(0, wy + wh - (y + h))
-        nearest = min(
-            (
-                max(o.bbox[0] - (wx + ww), wx - (o.bbox[0] + o.bbox[2]))
-                for o in centred
-                if o is not word
-            ),
-            default=np.inf,
-        )
-        return (
-            len(re.sub(r"[^0-9A-Za-z]", "", word.text)) <= 1
-            and outside > _STRAY_OUTSIDE * wh
-            and nearest > ww
-        )
+    strays = _strays(centred, region)
 
     def across_frame(word: Word) -> bool:
         _, wy, _, wh = word.bbox
         return wh > _ACROSS_FRAME * h and wy < y and wy + wh > y + h
 
-    return [word for word in centred if not stray(word) and not across_frame(word)]
+    return [word for word in centred if word not in strays and not across_frame(word)]
 
 
 def _word_spaces(ink: np.ndarray, region: BBox) -> list[float]:
@@ -407,31 +420,59 @@ def _join_words(words: list[Word], spaces: list[float]) -> str:
     return text
 
 
-def _read_values(
+def _readings(
     flat: np.ndarray,
     ink: np.ndarray,
     lines: list[Line],
     regions: dict[str, BBox],
     ocr: OcrEngine,
-) -> dict[str, tuple[str, float]]:
-    """Text and confidence in each region: the page reading's words there, else one
-    English pass over the regions it left empty."""
-    found = {name: _words_inside(lines, region) for name, region in regions.items()}
-    # A field whose words hold no letter or digit (its frame's edge read as =) is unread.
-    missing = [
-        name for name, words in found.items() if not any(_ALNUM.search(w.text) for w in words)
-    ]
-    readings = read_stacked(
-        flat, [regions[n] for n in missing], ocr, lang="eng", line_height=_VALUE_HEIGHT
-    )
-    found.update(zip(missing, readings, strict=True))
-    return {
-        name: (
-            _join_words(words, _word_spaces(ink, regions[name])),
-            min((w.confidence for w in words), default=0.0),
+) -> dict[str, list[tuple[str, float]]]:
+    """Three readings of what is written in each region, as text and confidence: the page
+    reading's words there, and the regions read alone at two line heights (one English
+    pass each). Tesseract's slips on handwriting change with scale: one reading is often
+    sure and wrong (a written 03 read as 08 at 0.86, a final I dropped), while the other
+    two rarely make the same slip."""
+    names = list(regions)
+    found = {name: [_words_inside(lines, regions[name])] for name in names}
+    for height in _VIEW_HEIGHTS:
+        readings = read_stacked(
+            flat, [regions[n] for n in names], ocr, lang="eng", line_height=height
         )
-        for name, words in found.items()
-    }
+        for name, words in zip(names, readings, strict=True):
+            strays = _strays(words, regions[name])
+            found[name].append([word for word in words if word not in strays])
+    texts: dict[str, list[tuple[str, float]]] = {}
+    for name, views in found.items():
+        spaces = _word_spaces(ink, regions[name])
+        texts[name] = [
+            (_join_words(words, spaces), min((w.confidence for w in words), default=0.0))
+            # A reading whose words hold no letter or digit (the frame's edge read as =)
+            # read nothing.
+            if any(_ALNUM.search(w.text) for w in words)
+            else ("", 0.0)
+            for words in views
+        ]
+    return texts
+
+
+T = TypeVar("T")
+
+
+def _agreed(readings: list[tuple[T | None, float]]) -> tuple[T | None, float]:
+    """The value the readings bear out and how sure it is. A reading that found no value
+    is no evidence either way; among the others, a value no other contradicts, or one more
+    readings give than any other (and at least two), is as sure as the surest reading of
+    it. Otherwise readings disagree and nothing tells which is wrong: the surest one's
+    value is trusted half as far."""
+    found = [(value, confidence) for value, confidence in readings if value is not None]
+    if not found:
+        return None, 0.0
+    ranked = Counter(value for value, _ in found).most_common()
+    value, count = ranked[0]
+    if len(ranked) == 1 or (count >= 2 and count > ranked[1][1]):
+        return value, max(confidence for v, confidence in found if v == value)
+    value, confidence = max(found, key=lambda reading: reading[1])
+    return value, confidence / 2
 
 
 def _box_label(lines: list[Line], labels: tuple[str, ...], rivals: tuple[str, ...]) -> BBox | None:
@@ -477,150 +518,58 @@ def _read_reentry_box(
     return tick, label
 
 
-def _digits_only_date(flat: np.ndarray, region: BBox, ocr: OcrEngine) -> tuple[date | None, float]:
-    """A handwritten Day Month Year read again as digits only (a 1 written with a serif
-    reads as a bracket otherwise); the whitelist drops the spaces, so eight digits are
-    taken as DDMMYYYY. Tesseract gives the run it joins across spaces next to no
-    confidence, right or wrong, so the date is worth more as a witness than alone."""
-    words = read_stacked(
-        flat, [region], ocr, lang="eng", whitelist="0123456789", line_height=_VALUE_HEIGHT
-    )[0]
-    digits = "".join(w.text for w in words)
-    if len(digits) != 8:
-        return None, 0.0
-    day = parse_date(f"{digits[:2]}/{digits[2:4]}/{digits[4:]}")
-    return day, min((w.confidence for w in words), default=0.0) * 0.9
-
-
-def _date_line(flat: np.ndarray, rooms: list[BBox]) -> tuple[np.ndarray, BBox]:
-    """A date written in Day, Month and Year boxes as one line, the way Tesseract reads a
-    date best (a year read alone in its box came out as OT): the card with the frames
-    between the boxes whitened out, as they would read as 1 or |, and the region across
-    the boxes. A date in one box is that box as it is."""
-    region = union_bbox(rooms)
-    if len(rooms) == 1:
-        return flat, region
+def _without_date_frames(flat: np.ndarray, rooms: list[BBox]) -> np.ndarray:
+    """The card with the frames between Day, Month and Year boxes whitened out, so that a
+    date written across them reads as one line, the way Tesseract reads a date best (a
+    year read alone in its box came out as OT; a frame reads as 1 or |)."""
+    if len(rooms) < 2:
+        return flat
     line = flat.copy()
-    top, bottom = region[1], region[1] + region[3]
+    _, top, _, height = union_bbox(rooms)
     for left, right in pairwise(rooms):
-        line[top:bottom, left[0] + left[2] : right[0]] = 255
-    return line, region
-
-
-def _date_of_birth(
-    flat: np.ndarray, rooms: list[BBox], ocr: OcrEngine, text: str, confidence: float
-) -> tuple[date | None, float]:
-    """The handwritten date of birth and how sure it is. The page reading often garbles one
-    of the written groups (07 as OF, 12 as 42) on a perfectly clean card, while the field
-    read on its own gets it; a date only that reading gives is trusted as far as that
-    reading when the digits-only reading finds the same date, and half as far when nothing
-    backs it. The reading the other two bear out wins over the page's, however sure the
-    page reading is: it read a written 03 as 08 at 0.86 on a turned scan. A page reading
-    stands as sure as it is when the digits-only reading bears it out, or when it is sure
-    and neither other reading finds a date to set against it (on a clean card the lone
-    reading garbled a written 01 as Ol and the digits-only one lost a digit)."""
-    day = parse_date(text)
-    line, region = _date_line(flat, rooms)
-    words = read_stacked(line, [region], ocr, lang="eng", line_height=_VALUE_HEIGHT)[0]
-    alone = parse_date(" ".join(w.text for w in words))
-    alone_confidence = min((w.confidence for w in words), default=0.0)
-    if day is not None and alone == day:
-        return day, max(confidence, alone_confidence)
-    digits, digits_confidence = _digits_only_date(line, region, ocr)
-    if alone is not None and digits == alone:
-        return alone, alone_confidence
-    if day is not None and (
-        digits == day or (alone is None and digits is None and confidence >= _SURE)
-    ):
-        return day, confidence
-    if day is not None:
-        return day, confidence / 2
-    if alone is not None:
-        return alone, alone_confidence / 2
-    return digits, digits_confidence
-
-
-T = TypeVar("T")
-
-
-def _confirmed(
-    flat: np.ndarray,
-    region: BBox,
-    ocr: OcrEngine,
-    parse: Callable[[str], T | None],
-    value: T,
-    confidence: float,
-) -> tuple[T, float]:
-    """A doubtful handwritten value read again on its own, scaled to a steady height: the
-    same value from both readings is as sure as the surer one; a different one halves the
-    trust in the first. A value the second reading bore out but left under the verifier's
-    threshold is read by the Japanese model too, a view of its own: the English model
-    reads a slanted written NEPALI as NEPAL\\ at 0.57 every time, the Japanese model
-    NEPALI at 0.68 (degraded c029); its reading can raise the value, not lower it (it
-    reads handwritten passport numbers worse than the English model)."""
-    words = read_stacked(flat, [region], ocr, lang="eng", line_height=_VALUE_HEIGHT)[0]
-    if parse(" ".join(w.text for w in words)) != value:
-        return value, confidence / 2
-    confidence = max(confidence, min((w.confidence for w in words), default=0.0))
-    if confidence < LOW_CONFIDENCE_THRESHOLD:  # the verifier would send it to a person
-        words = read_stacked(flat, [region], ocr, lang="jpn", line_height=_VALUE_HEIGHT)[0]
-        if parse(" ".join(w.text for w in words)) == value:
-            confidence = max(confidence, min((w.confidence for w in words), default=0.0))
-    return value, confidence
+        line[top : top + height, left[0] + left[2] : right[0]] = 255
+    return line
 
 
 def name_part(text: str, confidence: float) -> tuple[str, float]:
     """A handwritten surname or given names as the contract reports them, and how sure.
     A name holds no digits, so a digit read in it is its look-alike letter (a written OO
-    read as 00), each one a doubt; a part with no letter at all is unread. A word of one
-    letter is more often a word whose other letters were lost (L for LI) than an initial,
-    which passports spell out, so it is a doubt too."""
-    digits = sum(ch.isdigit() for ch in text)
-    name = normalize_name(text.translate(_NAME_LOOKALIKES))
+    read as 00), and a stroke read as a mark after a letter is an I (SIT\\ for SITI,
+    CHO! for CHOI): each such repair is a doubt. A part with no letter at all is unread.
+    A word of one letter is more often a word whose other letters were lost (L for LI)
+    than an initial, which passports spell out, so it is a doubt too."""
+    repaired = _STROKE_AFTER_LETTER.sub("I", text.translate(_NAME_LOOKALIKES))
+    repairs = sum(ch.isdigit() for ch in text) + len(_STROKE_AFTER_LETTER.findall(text))
+    name = normalize_name(repaired)
     if not name:
         return "", 0.0
     if any(len(word) == 1 for word in name.split()):
         confidence = min(confidence, _LONE_LETTER)
-    return name, confidence * _LETTER_REPAIR**digits
+    return name, confidence * _LETTER_REPAIR**repairs
 
 
 def passport_number(text: str, confidence: float) -> tuple[str | None, float]:
     """The handwritten passport number as read, and how sure it is. ICAO numbers may hold
-    any letters and digits, so no look-alike is swapped; but the number is doubted when
-    the reading dropped a mark from it (a final I read as /, leaving a number one short)
-    or when it opens with 1, I, 0 or O, where most states print a letter and a hand's I
-    and 1 (O and 0) read alike."""
+    any letters and digits, so no look-alike among them is swapped; a currency sign is the
+    letter it is drawn from (a written S read as $), a doubt. The number is doubted more
+    when the reading dropped a mark from it (a final I read as /, leaving a number one
+    short) or when it opens with 1, I, 0 or O, where most states print a letter and a
+    hand's I and 1 (O and 0) read alike."""
     raw = re.sub(r"\s", "", text.upper())
+    repairs = sum(raw.count(sign) for sign in _SIGN_LETTERS)
+    raw = raw.translate(str.maketrans(_SIGN_LETTERS))
     number = re.sub(r"[^A-Z0-9]", "", raw)
     if not number:
         return None, 0.0
     if number != raw or number[0] in _LOOKALIKE_OPENINGS:
         confidence = min(confidence, _DOUBTED_NUMBER)
-    return number, confidence
+    return number, confidence * _LETTER_REPAIR**repairs
 
 
-def _confirmed_name(
-    flat: np.ndarray, regions: list[BBox], ocr: OcrEngine, name: str, confidence: float
-) -> float:
-    """The confidence of a handwritten name that looks sure, once its two fields are read
-    again on their own, scaled to a steady height and as capitals only: Tesseract is as
-    sure of a written L read as E, or of a short word left out, as of a right reading, but
-    a second reading rarely makes the same slip. Letters that differ halve the trust."""
-    readings = read_stacked(
-        flat, regions, ocr, lang="eng", whitelist=_NAME_LETTERS, line_height=_VALUE_HEIGHT
-    )
-    again = "".join(w.text for words in readings for w in words)
-    return confidence if again == re.sub(r"[^A-Z]", "", name) else confidence / 2
-
-
-def _packed(text: str) -> str | None:
-    """A handwritten number as written, spaces left out: two readings of it agree when
-    their marks do, a stray slash included."""
-    return re.sub(r"\s", "", text.upper()) or None
-
-
-def _country(text: str) -> str | None:
-    return match_country(text)[0] if text else None
+def _written_date(text: str) -> date | None:
+    """A handwritten date, marks that are no part of one left out: the frame between the
+    Month and Year boxes reads as = or ~ (27 06 =1989)."""
+    return parse_date(_NOT_IN_DATES.sub(" ", text))
 
 
 def _card_and_reading(page: PreparedPage, ocr: OcrEngine) -> tuple[CardImage, list[Line]]:
@@ -653,52 +602,35 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
         out.set_box("reentry_intent", tick.ticked, tick.confidence, tick.box)
 
     regions, date_rooms = _field_regions(gray, flat, lines, ocr)
-    values = _read_values(flat, ink, lines, regions, ocr)
+    texts = _readings(_without_date_frames(flat, date_rooms), ink, lines, regions, ocr)
+    views = range(1 + len(_VIEW_HEIGHTS))
 
-    surname = name_part(*values.get("surname", ("", 0.0)))
-    given = name_part(*values.get("given_names", ("", 0.0)))
-    name = f"{surname[0]} {given[0]}" if surname[0] and given[0] else ""
+    def each(name: str) -> list[tuple[str, float]]:
+        return texts.get(name, [("", 0.0) for _ in views])
+
+    names: list[tuple[str | None, float]] = []
+    for (surname, sure_of_surname), (given, sure_of_given) in zip(
+        (name_part(*reading) for reading in each("surname")),
+        (name_part(*reading) for reading in each("given_names")),
+        strict=True,
+    ):
+        both = bool(surname and given)
+        names.append((f"{surname} {given}" if both else None, min(sure_of_surname, sure_of_given)))
+    name, confidence = _agreed(names)
     name_boxes = [regions[n] for n in ("surname", "given_names") if n in regions]
-    confidence = min(surname[1], given[1])
-    if name and confidence >= _SURE_NAME:
-        confidence = _confirmed_name(
-            flat, [regions[n] for n in ("surname", "given_names")], ocr, name, confidence
-        )
-    out.set_box(
-        "name",
-        name or None,
-        confidence,
-        union_bbox(name_boxes) if name_boxes else None,
-    )
+    out.set_box("name", name, confidence, union_bbox(name_boxes) if name_boxes else None)
 
-    text, confidence = values.get("passport_number", ("", 0.0))
-    written = _packed(text)
-    if written is not None and confidence < _SURE and "passport_number" in regions:
-        written, confidence = _confirmed(
-            flat, regions["passport_number"], ocr, _packed, written, confidence
-        )
-    number, confidence = passport_number(written or "", confidence)
+    number, confidence = _agreed([passport_number(*r) for r in each("passport_number")])
     out.set_box("passport_number", number, confidence, regions.get("passport_number"))
 
-    text, confidence = values.get("nationality", ("", 0.0))
-    code, score = match_country(text) if text else (None, 0.0)
-    if code is None and "nationality" in regions:
-        # The page reading held something but no country (a blurred THAI read as Ha).
-        words = read_stacked(
-            flat, [regions["nationality"]], ocr, lang="eng", line_height=_VALUE_HEIGHT
-        )[0]
-        text = " ".join(w.text for w in words)
-        confidence = min((w.confidence for w in words), default=0.0)
+    countries: list[tuple[str | None, float]] = []
+    for text, sure_of_text in each("nationality"):
         code, score = match_country(text) if text else (None, 0.0)
-    confidence *= score
-    if code is not None and confidence < _SURE:
-        code, confidence = _confirmed(flat, regions["nationality"], ocr, _country, code, confidence)
+        countries.append((code, sure_of_text * score))
+    code, confidence = _agreed(countries)
     out.set_box("nationality", code, confidence, regions.get("nationality"))
 
-    text, confidence = values.get("date_of_birth", ("", 0.0))
-    day = parse_date(text)
-    if "date_of_birth" in regions:
-        day, confidence = _date_of_birth(flat, date_rooms, ocr, text, confidence)
+    day, confidence = _agreed([(_written_date(text), c) for text, c in each("date_of_birth")])
     out.set_box(
         "date_of_birth", day.isoformat() if day else None, confidence, regions.get("date_of_birth")
     )
