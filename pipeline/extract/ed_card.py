@@ -48,11 +48,16 @@ _LABELS = {
     "nationality": ("Nationality/Region", "Region"),
     "passport_number": ("Passport number", "Passport"),
 }
+# Labels of boxes the contract does not ask for: a blurred strip is named only when it reads
+# more like a field's label than like these.
+_OTHER_LABELS = {"flight": ("Flight No./Vessel", "Vessel"), "signature": ("Signature",)}
 _REENTRY_LABELS = ("(special re-entry)", "leaving temporarily", "will return within 1 year")
 _OTHER_BOX_LABELS = ("Special Permanent Resident Certificate", "I hold a Special")
 _REENTRY_MATCH = 65.0
 _COMPACT_LABEL = 10  # letters a label needs to be matched inside a strip's run-on text
 _LABEL_MATCH = 80.0  # rapidfuzz ratio a run of words needs to count as a label
+_LOOSE_LABEL_MATCH = 50.0  # ratio a blurred label needs when the value's shape backs it
+_PASSPORT_NUMBER_SHAPE = re.compile(r"(?=(?:[A-Z]*[0-9]){5})[0-9A-Z]{7,10}")
 _VIEW_HEIGHTS = (48, 64)  # pixels each handwritten line is scaled to, in its two readings alone
 _LABEL_HEIGHT = 32  # pixels each label strip is scaled to for OCR
 _LABEL_BESIDE = 3.5  # box heights from a box's left edge that a label left of it may start
@@ -216,15 +221,14 @@ def _inside(outer: BBox, inner: BBox) -> bool:
     return outer[0] <= cx <= outer[0] + outer[2] and outer[1] <= cy <= outer[1] + outer[3]
 
 
-def label_of(text: str) -> tuple[str | None, float]:
-    """The field a label strip names. Besides word runs, the strip is matched with its
-    spaces dropped against the longer labels, as OCR of small print splits and joins
-    words anywhere ('National ity/Region')."""
+def _label_scores(text: str, labels: dict[str, tuple[str, ...]]) -> dict[str, float]:
+    """How well a label strip reads as each of the labels. Besides word runs, the strip is
+    matched with its spaces dropped against the longer labels, as OCR of small print splits
+    and joins words anywhere ('National ity/Region')."""
     line = Line([Word(w, 1.0, (0, 0, 0, 0)) for w in text.split()])
     compact = "".join(text.split()).lower()
-    best: tuple[str | None, float] = (None, 0.0)
-    for name, variants in _LABELS.items():
-        score = max(
+    return {
+        name: max(
             max(_window_score(line, variant)[0] for variant in variants),
             max(
                 (
@@ -237,9 +241,37 @@ def label_of(text: str) -> tuple[str | None, float]:
                 default=0.0,
             ),
         )
-        if score > best[1]:
-            best = (name, score)
-    return best if best[1] >= _LABEL_MATCH else (None, best[1])
+        for name, variants in labels.items()
+    }
+
+
+def label_of(text: str) -> tuple[str | None, float]:
+    """The field a label strip names, and how well it reads as that field's label."""
+    scores = _label_scores(text, _LABELS)
+    name = max(scores, key=lambda field: scores[field])
+    return (name, scores[name]) if scores[name] >= _LABEL_MATCH else (None, scores[name])
+
+
+def _blurred_number_label(strips: dict[BBox, str], flat: np.ndarray, ocr: OcrEngine) -> BBox | None:
+    """The box the passport number is written in when scanning blurred its small label past
+    matching (Pensomrt monbor): the one box whose label strip reads more like "Passport
+    number" than like any other label printed on the card, however loosely, and whose
+    writing has the shape of a passport number (7 to 10 letters and digits, 5 or more of
+    them digits), which neither a flight number nor a line of print has."""
+    candidates = []
+    for box, text in strips.items():
+        scores = _label_scores(text, _LABELS | _OTHER_LABELS)
+        best = max(scores, key=lambda field: scores[field])
+        if best == "passport_number" and scores[best] >= _LOOSE_LABEL_MATCH:
+            candidates.append(box)
+    rooms = [_writing_room(box, True) for box in candidates]
+    readings = read_stacked(flat, rooms, ocr, lang="eng", line_height=_VIEW_HEIGHTS[0])
+    shaped = []
+    for box, words in zip(candidates, readings, strict=True):
+        written = re.sub(r"[^0-9A-Z]", "", "".join(w.text for w in words))
+        if _PASSPORT_NUMBER_SHAPE.fullmatch(written):
+            shaped.append(box)
+    return shaped[0] if len(shaped) == 1 else None
 
 
 def _outside_label_of(words: list[Word]) -> tuple[str | None, float]:
@@ -285,6 +317,7 @@ def _field_regions(
     lost in a whole-page reading)."""
     boxes = _field_boxes(image)
     named: dict[str, tuple[BBox, bool]] = {}
+    strip_texts: dict[BBox, str] = {}
     for name, variants in _LABELS.items():
         label = _find_label(lines, variants)
         anchored = _anchored_box(label, boxes) if label else None
@@ -295,8 +328,11 @@ def _field_regions(
         strips = read_stacked(
             flat, [_label_strip(b) for b in unnamed], ocr, lang="eng", line_height=_LABEL_HEIGHT
         )
-        for box, words in zip(unnamed, strips, strict=True):
-            name, _ = label_of(" ".join(w.text for w in words))
+        strip_texts = {
+            box: " ".join(w.text for w in words) for box, words in zip(unnamed, strips, strict=True)
+        }
+        for box, text in strip_texts.items():
+            name, _ = label_of(text)
             if name and name not in named:
                 named[name] = (box, True)
     unnamed = [b for b in boxes if b not in {box for box, _ in named.values()}]
@@ -311,6 +347,11 @@ def _field_regions(
         for _, name, box in sorted(found, reverse=True):
             if name not in named and box not in {b for b, _ in named.values()}:
                 named[name] = (box, False)
+    if "passport_number" not in named:
+        taken = {box for box, _ in named.values()}
+        loose = {box: text for box, text in strip_texts.items() if box not in taken}
+        if box := _blurred_number_label(loose, flat, ocr):
+            named["passport_number"] = (box, True)
     _pair_name_boxes(named, boxes)
     regions = {name: _writing_room(box, inside) for name, (box, inside) in named.items()}
     date_rooms: list[BBox] = []
