@@ -1,12 +1,15 @@
-"""Measure the residence card front reader on rendered, degraded cards with known truth.
+"""Measure a card reader on rendered, degraded cards with known truth: the residence card
+front's (`--card front`) or the re-entry ED card's (`--card ed`, handwritten fields and the
+tick box; half the cards printed with labels beside their boxes, a fifth not ticked).
 
     nice .venv/bin/python tools/card_bench.py --count 50 --profiles clean,scan150,phone,rotated
+    nice .venv/bin/python tools/card_bench.py --card ed --count 25
 
 Per profile and field it prints how many values came out exact, how many right values were
 doubted (confidence under 0.6: they send a case to review), and how many wrong values were
 trusted (0.6 or more: they can make a verdict wrong, so they must stay 0); then seconds per
 card page for preparation and reading. Cards are read as the pipeline reads them: prepared
-by `prepare_page`, then `extract_card_front`. `--workers` reads cards in parallel processes.
+by `prepare_page`, then the card's reader. `--workers` reads cards in parallel processes.
 """
 
 from __future__ import annotations
@@ -15,23 +18,45 @@ import argparse
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 
+from pipeline.extract.ed_card import extract_ed_card
 from pipeline.extract.residence_card import extract_card_front
-from pipeline.ocr import default_engine
-from pipeline.page import Page
+from pipeline.ocr import OcrEngine, default_engine
+from pipeline.page import Page, PreparedPage
 from pipeline.preprocess import prepare_page
 from pipeline.verify import LOW_CONFIDENCE_THRESHOLD
 from samples.degrade import degrade
+from samples.documents import Rendered
+from samples.documents.ed_card import MARKS, render_ed_card
 from samples.documents.residence_card import render_card_front
-from samples.identity import random_identity
+from samples.identity import Identity, random_identity
+from schemas.report import ExtractedField
 
 AS_OF = date(2026, 11, 23)
 TRUSTED = LOW_CONFIDENCE_THRESHOLD  # under it a value is a LOW_CONFIDENCE doubt
+
+
+def _render_ed_card(identity: Identity, rng: random.Random) -> Rendered:
+    return render_ed_card(
+        identity,
+        rng,
+        ticked=rng.random() < 0.8,
+        mark=rng.choice(MARKS),
+        labels_beside=rng.random() < 0.5,
+    )
+
+
+Reader = Callable[[PreparedPage, OcrEngine], dict[str, ExtractedField]]
+CARDS: dict[str, tuple[Callable[[Identity, random.Random], Rendered], Reader]] = {
+    "front": (render_card_front, extract_card_front),
+    "ed": (_render_ed_card, extract_ed_card),
+}
 
 
 @dataclass
@@ -45,15 +70,17 @@ class CardResult:
     seconds: float
 
 
-def read_one(profile: str, seed: int) -> CardResult:
-    rng = random.Random(f"card-bench-{profile}-{seed}")
-    rendered = render_card_front(random_identity(rng, AS_OF), rng)
+def read_one(card: str, profile: str, seed: int) -> CardResult:
+    render, extract = CARDS[card]
+    # The front's seeds are as they were before ED cards were measured here too.
+    rng = random.Random(f"{'card' if card == 'front' else card}-bench-{profile}-{seed}")
+    rendered = render(random_identity(rng, AS_OF), rng)
     image, _ = degrade(rendered.image, rng, profile=profile)
     bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
     ocr = default_engine()
     start = time.perf_counter()
     page = prepare_page(Page("card.jpg", 1, "0" * 64, bgr), ocr)
-    fields = extract_card_front(page, ocr)
+    fields = extract(page, ocr)
     seconds = time.perf_counter() - start
     outcomes: dict[str, str] = {}
     misses: dict[str, tuple[object, object, float]] = {}
@@ -74,6 +101,7 @@ def read_one(profile: str, seed: int) -> CardResult:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--card", choices=CARDS, default="front", help="which card to read")
     parser.add_argument("--count", type=int, default=25, help="cards per profile")
     parser.add_argument("--profiles", default="clean,scan150,phone,rotated")
     parser.add_argument("--seed", type=int, default=0, help="first seed")
@@ -81,7 +109,7 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="print each value not exact")
     args = parser.parse_args()
     profiles = args.profiles.split(",")
-    jobs = [(p, s) for p in profiles for s in range(args.seed, args.seed + args.count)]
+    jobs = [(args.card, p, s) for p in profiles for s in range(args.seed, args.seed + args.count)]
     with ProcessPoolExecutor(args.workers) as pool:
         results = list(pool.map(read_one, *zip(*jobs, strict=True)))
     fields = sorted({name for r in results for name in r.outcomes})
