@@ -260,11 +260,11 @@ def test_name_part_reads_a_stroke_after_a_letter_as_i(text: str, name: str, repa
 
 @pytest.mark.parametrize("profile", ["clean", "scan150"])
 def test_most_values_read_right_are_read_surely(profile: str, ocr: OcrEngine) -> None:
-    """Each handwritten field is read three times (the page reading, the field alone at two
-    scales), and a value most readings give is trusted. The reader that trusted a reading
-    only when a second one bore it out letter for letter was sure of 21 of these 32 fields
-    in either profile, and doubted a right value on every fourth field, sending its case to
-    a person for nothing; a wrong value must still be doubted."""
+    """Each handwritten field is read four times (the page reading, the field alone at
+    three scales), and a value most readings give is trusted. The reader that trusted a
+    reading only when a second one bore it out letter for letter was sure of 21 of these 32
+    fields in either profile, and doubted a right value on every fourth field, sending its
+    case to a person for nothing; a wrong value must still be doubted."""
     sure_right = total = 0
     for index in range(8):
         rng = random.Random(f"ed-agree-{profile}-{index}")

@@ -6,8 +6,8 @@ The tick decides whether the residence card survives departure, so it is read by
 None, never as a guess. Handwritten values sit in ruled boxes, each with its printed label
 at the top, left of the box or small above it, depending on the printing: the boxes are found
 from their ruling and each is named by the label in it or next to it (extra English passes
-read the labels the page reading missed). What is written in each room is read three times,
-by the page reading and alone at two scales, and a value most readings give is trusted, as
+read the labels the page reading missed). What is written in each room is read four times,
+by the page reading and alone at three scales, and a value most readings give is trusted, as
 Tesseract's slips on handwriting seldom repeat across scales. A date may be written in Day,
 Month and Year boxes side by side. A photographed card is squared up and read anew.
 """
@@ -58,7 +58,8 @@ _COMPACT_LABEL = 10  # letters a label needs to be matched inside a strip's run-
 _LABEL_MATCH = 80.0  # rapidfuzz ratio a run of words needs to count as a label
 _LOOSE_LABEL_MATCH = 50.0  # ratio a blurred label needs when the value's shape backs it
 _PASSPORT_NUMBER_SHAPE = re.compile(r"(?=(?:[A-Z]*[0-9]){5})[0-9A-Z]{7,10}")
-_VIEW_HEIGHTS = (48, 64)  # pixels each handwritten line is scaled to, in its two readings alone
+# Line heights (pixels) each handwritten field is read alone at; None: as scanned.
+_VIEW_HEIGHTS = (48, 64, None)
 _LABEL_HEIGHT = 32  # pixels each label strip is scaled to for OCR
 _LABEL_BESIDE = 3.5  # box heights from a box's left edge that a label left of it may start
 _CAPTION_ABOVE = 0.6  # box heights above a box that a caption over it may reach
@@ -468,11 +469,11 @@ def _readings(
     regions: dict[str, BBox],
     ocr: OcrEngine,
 ) -> dict[str, list[tuple[str, float]]]:
-    """Three readings of what is written in each region, as text and confidence: the page
-    reading's words there, and the regions read alone at two line heights (one English
-    pass each). Tesseract's slips on handwriting change with scale: one reading is often
-    sure and wrong (a written 03 read as 08 at 0.86, a final I dropped), while the other
-    two rarely make the same slip."""
+    """Readings of what is written in each region, as text and confidence: the page
+    reading's words there, and the regions read alone at each of `_VIEW_HEIGHTS` (one
+    English pass each). Tesseract's slips on handwriting change with scale: one reading is
+    often sure and wrong (a written 03 read as 08 at 0.86, a final I dropped), while the
+    others rarely make the same slip."""
     names = list(regions)
     found = {name: [_words_inside(lines, regions[name])] for name in names}
     for height in _VIEW_HEIGHTS:
