@@ -57,6 +57,7 @@ _REENTRY_MATCH = 65.0
 _COMPACT_LABEL = 10  # letters a label needs to be matched inside a strip's run-on text
 _LABEL_MATCH = 80.0  # rapidfuzz ratio a run of words needs to count as a label
 _LOOSE_LABEL_MATCH = 50.0  # ratio a blurred label needs when the value's shape backs it
+# 7 to 10 letters and digits, at least 5 of them digits: no flight number, no line of print.
 _PASSPORT_NUMBER_SHAPE = re.compile(r"(?=(?:[A-Z]*[0-9]){5})[0-9A-Z]{7,10}")
 # Line heights (pixels) each handwritten field is read alone at; None: as scanned.
 _VIEW_HEIGHTS = (48, 64, None)
@@ -259,7 +260,7 @@ def _blurred_number_label(strips: dict[BBox, str], flat: np.ndarray, ocr: OcrEng
     number" than like any other label printed on the card, however loosely, and whose
     writing has the shape of a passport number (7 to 10 letters and digits, 5 or more of
     them digits), which neither a flight number nor a line of print has."""
-    candidates = []
+    candidates: list[BBox] = []
     for box, text in strips.items():
         scores = _label_scores(text, _LABELS | _OTHER_LABELS)
         best = max(scores, key=lambda field: scores[field])
@@ -267,7 +268,7 @@ def _blurred_number_label(strips: dict[BBox, str], flat: np.ndarray, ocr: OcrEng
             candidates.append(box)
     rooms = [_writing_room(box, True) for box in candidates]
     readings = read_stacked(flat, rooms, ocr, lang="eng", line_height=_VIEW_HEIGHTS[0])
-    shaped = []
+    shaped: list[BBox] = []
     for box, words in zip(candidates, readings, strict=True):
         written = re.sub(r"[^0-9A-Z]", "", "".join(w.text for w in words))
         if _PASSPORT_NUMBER_SHAPE.fullmatch(written):
@@ -645,10 +646,10 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
 
     regions, date_rooms = _field_regions(gray, flat, lines, ocr)
     texts = _readings(_without_date_frames(flat, date_rooms), ink, lines, regions, ocr)
-    views = range(1 + len(_VIEW_HEIGHTS))
+    unread = [("", 0.0)] * (1 + len(_VIEW_HEIGHTS))  # a field with no box: no reading
 
     def each(name: str) -> list[tuple[str, float]]:
-        return texts.get(name, [("", 0.0) for _ in views])
+        return texts.get(name, unread)
 
     names: list[tuple[str | None, float]] = []
     for (surname, sure_of_surname), (given, sure_of_given) in zip(
