@@ -219,7 +219,7 @@ def test_passport_number_with_a_doubtful_character_is_doubted(text: str) -> None
 
 
 def test_passport_number_letter_read_as_a_sign_is_that_letter_in_doubt() -> None:
-    # Seen on a 150 dpi scan: the written S of S95395962 read as $ in all three readings.
+    # Seen on a 150 dpi scan: the written S of S95395962 read as $ in every reading.
     number, confidence = passport_number("$95395962", 0.9)
     assert number == "S95395962"
     assert 0.6 < confidence < 0.9
