@@ -21,6 +21,8 @@ CONFIDENT_WORD = 0.85
 MIN_CONFIDENT_WORDS = 3  # an orientation with this many confident words is upright,
 CONFIDENT_SHARE = 0.05  # and that share of all its words: dense pages read upside down
 # still yield a few confident fragments
+MIN_SIDEWAYS_WORDS = 5  # words of four letters or more it takes to tell a sideways reading
+CLEARLY_BETTER = 0.1  # the margin of mean Japanese confidence that overturns the likelier turn
 MIN_PAGE_AREA = 0.25  # share of a photo a document outline must cover to be straightened
 MIN_BACKGROUND_CONTRAST = 20.0  # grey levels between paper and the desk around it
 MAX_CORNER_SKEW = 25.0  # degrees an outline's corner may stray from square in a hand-held shot
@@ -199,14 +201,32 @@ def straighten(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _candidate_turns(gray: np.ndarray, ocr: OcrEngine) -> tuple[int, int]:
-    """The two orientations the direction of the text lines allows, likelier first. Only a
-    page lying on its side asks OSD which way round it lies."""
-    factor = min(1.0, OSD_SIDE / max(gray.shape))
-    small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    """The two orientations the direction of the text lines allows, likelier first."""
+    small = _osd_size(gray)
     if not text_runs_vertically(small):
         return (0, 180)
+    return _quarter_turns(small, ocr)
+
+
+def _osd_size(gray: np.ndarray) -> np.ndarray:
+    factor = min(1.0, OSD_SIDE / max(gray.shape))
+    return cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+
+
+def _quarter_turns(small: np.ndarray, ocr: OcrEngine) -> tuple[int, int]:
+    """The two turns of a page lying on its side, the one OSD names first."""
     osd = ocr.orientation(small)
     return (270, 90) if osd.rotate == 270 and osd.confidence >= MIN_OSD_CONFIDENCE else (90, 270)
+
+
+def reads_sideways(reading: OcrResult) -> bool:
+    """Whether Tesseract read the page's lines as running top to bottom: its layout analysis
+    reads such lines itself, so a page on its side can come back with confident words, every
+    word in a box taller than wide. A passport's art and photo leave too few line-shaped
+    blobs to tell its text's direction from the ink alone."""
+    words = [w for w in reading.words if len(w.text) >= 4]
+    tall = sum(1 for w in words if w.bbox[3] > w.bbox[2])
+    return len(words) >= MIN_SIDEWAYS_WORDS and tall > len(words) / 2
 
 
 def _turn_and_level(
@@ -243,21 +263,40 @@ def prepare_page(page: Page, ocr: OcrEngine) -> PreparedPage:
         prepared = PreparedPage(source=page, image=gray, to_original=np.linalg.inv(forward))
         prepared.ocr = read_page(prepared, ocr)
         return prepared
-    tried: list[PreparedPage] = []
-    for turn in _candidate_turns(gray, ocr):
+    tried: list[tuple[PreparedPage, OcrResult]] = []
+    sideways: list[PreparedPage] = []
+    pending = list(_candidate_turns(gray, ocr))
+    other_pair_taken = False
+    while pending:
+        turn = pending.pop(0)
         image, matrix = _turn_and_level(gray, forward, turn)
         prepared = PreparedPage(source=page, image=image, to_original=np.linalg.inv(matrix))
-        prepared.ocr = read_page(prepared, ocr)
-        if len(prepared.ocr.words) < MIN_CONFIDENT_WORDS:
+        prepared.ocr = reading = read_page(prepared, ocr)
+        if reads_sideways(reading):  # the text's direction was misjudged
+            sideways.append(prepared)
+            if not other_pair_taken:
+                other_pair_taken = True
+                upright_pair = turn in (0, 180)
+                pending = list(_quarter_turns(_osd_size(gray), ocr)) if upright_pair else [0, 180]
+            continue
+        if len(reading.words) < MIN_CONFIDENT_WORDS:
             return prepared  # nothing that reads as text either way round: a photo, a blank
-        enough = max(MIN_CONFIDENT_WORDS, CONFIDENT_SHARE * len(prepared.ocr.words))
-        if confident_words(prepared.ocr) >= enough:
+        enough = max(MIN_CONFIDENT_WORDS, CONFIDENT_SHARE * len(reading.words))
+        if confident_words(reading) >= enough:
             return prepared
-        tried.append(prepared)
-    readings = [p.ocr for p in tried if p.ocr is not None]
-    if any(confident_words(r) >= MIN_CONFIDENT_WORDS for r in readings):
-        return max(tried, key=lambda p: confident_words(p.ocr) if p.ocr else 0)
-    # Every page tried read as words, but little or no English: a Japanese side. One or two
-    # "confident" words are no evidence either way (a card number upside down reads
-    # SLZVELOOTEHN).
-    return max(tried, key=lambda p: _sample_confidence(p.image, ocr, "jpn"))
+        tried.append((prepared, reading))
+    if not tried:  # read sideways every way round (lines of vertical Japanese)
+        return sideways[0]
+    confident = [confident_words(reading) for _, reading in tried]
+    if max(confident) >= MIN_CONFIDENT_WORDS:
+        return tried[confident.index(max(confident))][0]
+    # Every page tried read as words, but little or no English: a Japanese side, or a blurred
+    # photo. One or two "confident" words are no proof (a card number upside down reads
+    # SLZVELOOTEHN), and a blurred photo's Japanese reads about as badly either way round.
+    # Pages come upright far more often than not: the likelier turn is kept when it reads more
+    # confident words than the others, or when no other reads clearly better in Japanese.
+    if len(tried) == 1 or confident[0] > max(confident[1:]):
+        return tried[0][0]
+    japanese = [_sample_confidence(prepared.image, ocr, "jpn") for prepared, _ in tried]
+    best = japanese.index(max(japanese))
+    return tried[best][0] if japanese[best] >= japanese[0] + CLEARLY_BETTER else tried[0][0]

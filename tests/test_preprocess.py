@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+import random
+from datetime import date
+
 import numpy as np
 import pytest
 
+import pipeline.preprocess
+from pipeline.classify import classify
 from pipeline.ocr import OcrEngine, default_engine
 from pipeline.page import Page
-from pipeline.preprocess import estimate_skew, prepare_page
+from pipeline.preprocess import estimate_skew, prepare_page, reads_sideways
+from samples.degrade import degrade
+from samples.documents.forms import FormAnswers, form_page_images, render_form
+from samples.identity import random_identity
 from tests.conftest import text_page, to_bgr
 
 
@@ -52,3 +60,36 @@ def test_large_photos_are_bounded_and_boxes_scale_back(ocr: OcrEngine) -> None:
     assert max(prepared.image.shape) <= 2400
     _, _, w, h = prepared.bbox_to_original((0, 0, 100, 100))
     assert w == pytest.approx(175, abs=2) and h == pytest.approx(175, abs=2)
+
+
+def test_a_page_read_on_its_side_is_told_by_its_word_boxes(ocr: OcrEngine) -> None:
+    upright = to_bgr(text_page())
+    assert not reads_sideways(ocr.read(upright))
+    assert reads_sideways(ocr.read(np.ascontiguousarray(np.rot90(upright))))
+
+
+@pytest.mark.parametrize("turn", [90, 270])
+def test_a_page_on_its_side_comes_out_upright_when_its_ink_looks_level(
+    ocr: OcrEngine, turn: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A passport's photo and art leave too few line-shaped blobs to tell which way its text
+    runs; Tesseract then reads the page on its side, and confidently."""
+    monkeypatch.setattr(pipeline.preprocess, "text_runs_vertically", lambda gray: False)
+    image = text_page().rotate(turn, expand=True)
+    prepared = prepare_page(Page("p.png", 1, "", to_bgr(image)), ocr)
+    assert prepared.quarter_turns == turn // 90
+    assert "quick brown fox" in ocr.read(prepared.image).text
+
+
+@pytest.mark.parametrize("seed", [6, 8])
+def test_a_blurred_photo_of_a_form_is_kept_the_way_it_came(ocr: OcrEngine, seed: int) -> None:
+    """Too blurred for confident English words either way round, the form's Japanese labels
+    read about as badly upside down: it stays upright, and is recognised."""
+    rng = random.Random(f"far-{seed}")
+    person = random_identity(rng, date(2026, 11, 23))
+    rendering = render_form("reentry_permit", person, FormAnswers(), rng)
+    page = form_page_images(rendering.pdf_flat, dpi=200)[0]
+    photo, _ = degrade(page, rng, profile="phone")
+    prepared = prepare_page(Page("f.jpg", 1, "", to_bgr(photo)), ocr)
+    assert prepared.quarter_turns == 0
+    assert classify(prepared, ocr).doc_type == "application_form"
