@@ -20,6 +20,7 @@ from pipeline.textparse import parse_card_number
 from schemas.report import ExtractedField
 
 CLASSIFY_SIDE = 1800  # whole-page OCR resolution: enough for titles and labels
+CLOSER_SIDE = 2700  # a second look at a page whose print read as noise
 MAX_UPSCALE = 2.0  # small scans (a card at 150 dpi) are enlarged so their labels can be read
 MIN_WORDS_FOR_TEXT_PAGE = 6
 CARD_NUMBER_WEIGHT = 2.0  # a residence card number (AB12345678CD) printed as one word
@@ -161,7 +162,9 @@ def keyword_scores(result: OcrResult) -> dict[str, float]:
     return scores
 
 
-def read_page(prepared: PreparedPage, ocr: OcrEngine, *, lang: str = "eng") -> OcrResult:
+def read_page(
+    prepared: PreparedPage, ocr: OcrEngine, *, lang: str = "eng", side: int = CLASSIFY_SIDE
+) -> OcrResult:
     """Whole-page OCR at classification resolution, boxes in prepared-image pixels. Pages with
     a text layer are read from it instead (born-digital PDFs need no OCR)."""
     source = prepared.source
@@ -178,7 +181,7 @@ def read_page(prepared: PreparedPage, ocr: OcrEngine, *, lang: str = "eng") -> O
             )
         return _lines_from_words(words)
     image = prepared.image
-    factor = min(MAX_UPSCALE, CLASSIFY_SIDE / max(image.shape))
+    factor = min(MAX_UPSCALE, side / max(image.shape))
     interpolation = cv2.INTER_AREA if factor < 1.0 else cv2.INTER_CUBIC
     small = cv2.resize(image, None, fx=factor, fy=factor, interpolation=interpolation)
     result = ocr.read(small, lang=lang, psm=3)
@@ -235,34 +238,48 @@ def _looks_like_photo(gray: np.ndarray, word_count: int) -> float:
     return 0.6 if portrait and tonal_spread > 25 else 0.0
 
 
+def _english_scores(reading: OcrResult, mrz_band: bool) -> dict[str, float]:
+    """Evidence for each type in an English reading: keywords, a procedure's form title, an
+    MRZ (its lines read, or only its band seen) and a residence card number."""
+    text = reading.text
+    scores = keyword_scores(reading)
+    procedure, title_score = form_procedure(text)
+    if procedure is not None and "application_form" in scores:
+        # A procedure's name alone is no form: letters for that procedure cite it too.
+        scores["application_form"] += 3.0 * title_score
+    mrz_in_text = any(MRZ_LINE.search(line.replace(" ", "")) for line in text.splitlines())
+    if mrz_band or mrz_in_text:
+        scores["passport"] = scores.get("passport", 0.0) + (4.0 if mrz_in_text else 2.5)
+    if any(
+        10 <= len(word.text) <= 14 and parse_card_number(word.text)[1] for word in reading.words
+    ):
+        scores["residence_card_front"] = (
+            scores.get("residence_card_front", 0.0) + CARD_NUMBER_WEIGHT
+        )
+    return scores
+
+
 def classify(prepared: PreparedPage, ocr: OcrEngine) -> Classification:
     """The page's document type and how sure we are; fills `prepared.ocr` for the readers."""
 
     if prepared.ocr is None:
         prepared.ocr = read_page(prepared, ocr)
-    text = prepared.ocr.text
-    scores = keyword_scores(prepared.ocr)
-    procedure, title_score = form_procedure(text)
-    if procedure is not None and "application_form" in scores:
-        # A procedure's name alone is no form: letters for that procedure cite it too.
-        scores["application_form"] += 3.0 * title_score
-    mrz_region = detect_mrz(prepared.image)
-    mrz_in_text = any(MRZ_LINE.search(line.replace(" ", "")) for line in text.splitlines())
-    if mrz_region is not None or mrz_in_text:
-        scores["passport"] = scores.get("passport", 0.0) + (4.0 if mrz_in_text else 2.5)
-    if any(
-        10 <= len(word.text) <= 14 and parse_card_number(word.text)[1]
-        for word in prepared.ocr.words
-    ):
-        scores["residence_card_front"] = (
-            scores.get("residence_card_front", 0.0) + CARD_NUMBER_WEIGHT
-        )
+    mrz_band = detect_mrz(prepared.image) is not None
+    scores = _english_scores(prepared.ocr, mrz_band)
     enough_text = len(prepared.ocr.words) >= MIN_WORDS_FOR_TEXT_PAGE
     if enough_text and max(scores.values(), default=0.0) < 3.0:
         # Little English evidence: Japanese-only sides (the card's back) need a Japanese pass.
         japanese = read_page(prepared, ocr, lang="jpn")
         for doc_type, score in keyword_scores(japanese).items():
             scores[doc_type] = scores.get(doc_type, 0.0) + score
+    if enough_text and not scores and not prepared.source.text_layer_words:
+        # Words, none of them a document's: a whole sheet photographed from afar, its print
+        # too small and blurred to read at the usual size. Its title reads enlarged, and the
+        # readers anchor on the sharper reading.
+        closer = read_page(prepared, ocr, side=CLOSER_SIDE)
+        scores = _english_scores(closer, mrz_band)
+        if scores:
+            prepared.ocr = closer
     if not scores:
         photo = _looks_like_photo(prepared.image, len(prepared.ocr.words))
         if photo:

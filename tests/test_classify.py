@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from pipeline.classify import Classification, classify, confirmed_by_reading
+from pipeline.load import load_file
 from pipeline.ocr import OcrEngine, default_engine
 from pipeline.page import Page
 from pipeline.preprocess import prepare_page
@@ -19,10 +21,11 @@ from samples.documents.letters import render_letter
 from samples.documents.passport import render_passport
 from samples.documents.photo import render_photo
 from samples.documents.residence_card import render_card_back, render_card_front
+from samples.generate import DEFAULT_PROFILES
 from samples.identity import random_identity
 from schemas.report import DOC_TYPES as ALL_DOC_TYPES
 from schemas.report import ExtractedField
-from tests.conftest import text_page, to_bgr
+from tests.conftest import bench_document, text_page, to_bgr
 
 AS_OF = date(2026, 11, 23)
 
@@ -65,6 +68,16 @@ def test_each_type_is_recognised(ocr: OcrEngine, doc_type: str, profile: str) ->
     assert result.doc_type == doc_type, result.scores
     assert result.confidence >= 0.5
     assert prepared.ocr is not None  # the reading is kept for the readers
+
+
+def test_a_form_photographed_from_afar_is_recognised_on_a_closer_look(
+    tmp_path: Path, ocr: OcrEngine
+) -> None:
+    """Degraded bench case c037 (`samples --seed 5`): a whole form photographed small and
+    motion-blurred reads as noise at the classifier's usual size; enlarged, its title reads."""
+    path, _ = bench_document(tmp_path, 5, 36, "application_form", DEFAULT_PROFILES)
+    prepared = prepare_page(load_file(path, path.name)[0], ocr)
+    assert classify(prepared, ocr).doc_type == "application_form"
 
 
 def test_a_plain_text_page_is_unknown(ocr: OcrEngine) -> None:
