@@ -524,3 +524,12 @@ def test_a_degraded_scan_s_numbers_keep_to_their_own_labels(tmp_path: Path) -> N
     read = _read_pages(path, default_engine())[0]
     for name in ("passport_number", "card_number"):
         assert (read[name].value, read[name].confidence >= 0.6) == (truth[name], True), name
+
+
+def test_a_passport_number_read_a_glyph_too_long_is_read_again_alone(tmp_path: Path) -> None:
+    """Bench case c009 of `samples --seed 7` (a clean scan): the number's monospaced dotted
+    zeros read as "OQ" at both line heights tried, so the form's number, one glyph too long,
+    was reported as differing from the passport's."""
+    path, truth = bench_document(tmp_path, 7, 8, "application_form", DEFAULT_PROFILES)
+    read = _read_pages(path, default_engine())[0]["passport_number"]
+    assert (read.value, read.valid) == (truth["passport_number"], True)

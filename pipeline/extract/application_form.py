@@ -834,19 +834,19 @@ class _Scan:
                 crop = self._alone(job.crop, RETRY_LINE_HEIGHT)
                 self._offer(job, *self.ocr.read_line(crop, lang=lang), lang)
         for job in jobs:
-            if job.hit.label.kind == "card" and not job.settled and job.crop is not None:
-                self._reread_malformed_card(job)
-        for job in jobs:
             if job.hit.label.kind in _CODE_KINDS and not job.settled and job.crop is not None:
+                self._reread_malformed_code(job)
                 self._second_model(job)
 
-    def _reread_malformed_card(self, job: _Job) -> None:
-        """A card number no reading fitted to the pattern, read alone at other sizes: the
-        number is a person's to check either way, but one with a glyph too many is then
-        also reported as differing from the card's own number."""
+    def _reread_malformed_code(self, job: _Job) -> None:
+        """A card or passport number no reading fitted to its pattern, read alone at other
+        sizes: the number is a person's to check either way, but one with a glyph too many
+        is then also reported as differing from the card's or passport's own number."""
         assert job.crop is not None
         # Tesseract reads a sans-serif "16ZZ" as "162ZZ" at most sizes, and right at the
-        # scan's own size or at the batch's when the crop is alone (bench clean c018).
+        # scan's own size or at the batch's when the crop is alone (bench clean c018); a
+        # monospaced dotted zero as "OQ" at 48 and 72 pixels, as one glyph at the scan's
+        # own size (bench seed 7 c009).
         for height in (job.crop.shape[0], BATCH_LINE_HEIGHT):
             if job.best is not None and job.best[1][2]:
                 return  # a reading fits the pattern
