@@ -444,9 +444,48 @@ SCENARIOS = [
         case_of(
             "special_reentry",
             passport(viz_mismatch="surname", surname=extracted("NGUYEN", confidence=0.4)),
+            card_front(name=extracted("NGUYEN VAN AN", confidence=0.4)),
+            ed_card(name=extracted("NGUYEN VAN AN", confidence=0.5)),
         ),
         "needs_review",
         {"FIELD_MISMATCH", "LOW_CONFIDENCE"},
+    ),
+    Scenario(
+        "a low-confidence name that the passport states surely is confirmed",
+        "special_reentry",
+        case_of("special_reentry", ed_card(name=extracted("NGUYEN VAN AN", confidence=0.4))),
+        "complete",
+        set(),
+        absent_codes={"LOW_CONFIDENCE"},
+    ),
+    Scenario(
+        "a low-confidence date of birth that another document states surely is confirmed",
+        "reentry_permit",
+        case_of(
+            "reentry_permit", form("reentry_permit", date_of_birth=extracted("1990-04-01", 0.3))
+        ),
+        "complete",
+        set(),
+        absent_codes={"LOW_CONFIDENCE"},
+    ),
+    Scenario(
+        "a low-confidence name that only an unsure reading repeats stays doubted",
+        "special_reentry",
+        case_of(
+            "special_reentry",
+            passport(surname=extracted("NGUYEN", confidence=0.4)),
+            card_front(name=extracted("NGUYEN VAN AN", confidence=0.4)),
+            ed_card(name=extracted("NGUYEN VAN AN", confidence=0.5)),
+        ),
+        "needs_review",
+        {"LOW_CONFIDENCE"},
+    ),
+    Scenario(
+        "a low-confidence name cut short where the passport's is whole stays doubted",
+        "special_reentry",
+        case_of("special_reentry", ed_card(name=extracted("NGUYEN VAN", confidence=0.4))),
+        "needs_review",
+        {"LOW_CONFIDENCE"},
     ),
     Scenario(
         "card number malformed",

@@ -92,6 +92,34 @@ NEEDED: dict[str, dict[str, tuple[str, ...]]] = {
 
 MUTATIONS = ("drop", "null", "low_confidence", "wrong_type", "unsure_doc_type")
 
+_PERSON_DOCUMENTS = ("passport", "residence_card_front", "reentry_ed_card", "application_form")
+STATED_ON_SEVERAL: list[dict[str, tuple[str, ...]]] = [
+    {
+        "passport": ("surname", "given_names"),
+        "residence_card_front": ("name",),
+        "reentry_ed_card": ("name",),
+        "application_form": ("applicant_name",),
+    },
+    {doc_type: ("date_of_birth",) for doc_type in _PERSON_DOCUMENTS},
+    {doc_type: ("nationality",) for doc_type in _PERSON_DOCUMENTS},
+    {
+        "passport": ("document_number",),
+        "reentry_ed_card": ("passport_number",),
+        "application_form": ("passport_number",),
+    },
+    {"residence_card_front": ("card_number",), "application_form": ("card_number",)},
+]
+"""Facts several documents state. A value read unsurely that another document states surely
+is confirmed by it, so taking a fact's confidence away takes it from every statement."""
+
+
+def statements(doc_type: str, name: str) -> dict[str, tuple[str, ...]]:
+    """Where the case states the fact this field holds: the field itself, and its repeats."""
+    for group in STATED_ON_SEVERAL:
+        if name in group.get(doc_type, ()):
+            return group
+    return {doc_type: (name,)}
+
 
 def needed_fields(procedure: str) -> list[tuple[str, str]]:
     return [(t, f) for t, fields in NEEDED[procedure].items() for f in fields]
@@ -100,7 +128,19 @@ def needed_fields(procedure: str) -> list[tuple[str, str]]:
 def mutate(
     documents: list[DocumentReport], doc_type: str, name: str, mutation: str, confidence: float
 ) -> list[DocumentReport]:
-    """The case with one needed input of every document of `doc_type` taken away."""
+    """The case with one needed input of every document of `doc_type` taken away; its
+    confidence taken away wherever the case states it."""
+    if mutation == "low_confidence":
+        lowered = {t: fields for t, fields in statements(doc_type, name).items() if t != doc_type}
+        lowered[doc_type] = (name,)
+        changed = []
+        for document in documents:
+            fields = dict(document.fields)
+            for field in lowered.get(document.doc_type, ()):
+                if field in fields:
+                    fields[field] = fields[field].model_copy(update={"confidence": confidence})
+            changed.append(document.model_copy(update={"fields": fields}))
+        return changed
     changed = []
     for document in documents:
         if document.doc_type != doc_type:
@@ -115,8 +155,6 @@ def mutate(
             del fields[name]
         elif mutation == "null":
             fields[name] = ExtractedField(value=None, confidence=current.confidence)
-        elif mutation == "low_confidence":
-            fields[name] = current.model_copy(update={"confidence": confidence})
         else:
             wrong: Any = {bool: "maybe", int: "lots", str: 42}[type(current.value)]
             fields[name] = current.model_copy(update={"value": wrong})

@@ -129,6 +129,8 @@ class Case:
         self.as_of = as_of
         self.context = context
         self.doubts: dict[tuple[int, str], Doubt] = {}
+        self.confirmed: set[tuple[int, str]] = set()
+        """Fields read unsurely whose value another document's sure reading repeats."""
         self.checked_by: dict[int, set[str]] = {}
         self.current_code = ""
         """Finding code of the rule now running; reads are charged to it."""
@@ -169,7 +171,7 @@ class Case:
         if extracted.value is None:
             self.doubt(index, name, "could not be read")
             return None
-        if extracted.confidence < LOW_CONFIDENCE_THRESHOLD:
+        if extracted.confidence < LOW_CONFIDENCE_THRESHOLD and (index, name) not in self.confirmed:
             self.doubt(
                 index,
                 name,
@@ -210,6 +212,24 @@ class Case:
             return value
         self.doubt(index, name, f"holds {value!r}, not a whole number")
         return None
+
+    def is_sure(self, index: int, name: str) -> bool:
+        """Whether the field was read, and with confidence."""
+        extracted = self.documents[index].fields.get(name)
+        return (
+            extracted is not None
+            and extracted.value is not None
+            and extracted.confidence >= LOW_CONFIDENCE_THRESHOLD
+        )
+
+    def confirm(self, index: int, name: str) -> None:
+        """Trust a value read unsurely: a sure reading on another document repeats it. A
+        misread does not land on the very value another document states, so the doubt that
+        only its confidence raised goes."""
+        self.confirmed.add((index, name))
+        doubt = self.doubts.get((index, name))
+        if doubt is not None and doubt.reason.startswith("was read with confidence"):
+            del self.doubts[index, name]
 
     def doubt(self, index: int, name: str, reason: str) -> None:
         """Note that the running rule needed this value and cannot trust it."""

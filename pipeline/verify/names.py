@@ -51,6 +51,15 @@ def _orders(words: tuple[str, ...]) -> set[str]:
     return {"".join(words[i:] + words[:i]) for i in range(len(words))}
 
 
+def same_words(first: PrintedName, second: PrintedName) -> bool:
+    """The same words, in any order: no word cut short, none misspelt."""
+    return any(
+        sorted(words_a) == sorted(words_b)
+        for words_a in _spellings(first.text)
+        for words_b in _spellings(second.text)
+    )
+
+
 def names_match(first: PrintedName, second: PrintedName) -> bool:
     for words_a in _spellings(first.text):
         for words_b in _spellings(second.text):

@@ -9,6 +9,7 @@ doubted for lack of a second document.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -16,7 +17,13 @@ from typing import Any
 
 from pipeline.verify import sources
 from pipeline.verify.case import Case, Hit
-from pipeline.verify.names import PrintedName, mrz_name, names_match, names_one_letter_apart
+from pipeline.verify.names import (
+    PrintedName,
+    mrz_name,
+    names_match,
+    names_one_letter_apart,
+    same_words,
+)
 from pipeline.verify.registry import rule
 from schemas.reference import country_code
 from schemas.report import PROCEDURE_IDS
@@ -45,6 +52,9 @@ class Fact:
     same: Callable[[Any, Any], bool]
     misread_apart: Callable[[Any, Any], bool] | None = None
     """Whether two values that differ may differ by one misread glyph only."""
+    repeats: Callable[[Any, Any], bool] = operator.eq
+    """Whether one value is the other, letter for letter: `same` forgives what a reader or a
+    writer may change (glyph twins, a name cut short), which cannot confirm a doubtful read."""
 
 
 def _text_field(name: str, normalize: Callable[[str], Any] = str) -> Reader:
@@ -121,6 +131,7 @@ NAME = Fact(
     anchors_may_differ=False,
     same=names_match,
     misread_apart=names_one_letter_apart,
+    repeats=same_words,
 )
 DATE_OF_BIRTH = Fact(
     "date of birth",
@@ -165,6 +176,19 @@ CARD_NUMBER = Fact(
 )
 
 
+def _confirm_repeated(case: Case, fact: Fact, readings: list[Reading]) -> None:
+    """Confirm each unsure reading that repeats a sure one of another document: an ED card's
+    name read at 0.58 that is the passport's name letter for letter is the passport's name,
+    and the case needs no person to compare them."""
+    sure = [r for r in readings if all(case.is_sure(r.index, name) for name in r.fields)]
+    for reading in readings:
+        if reading in sure:
+            continue
+        if any(o.index != reading.index and fact.repeats(reading.value, o.value) for o in sure):
+            for name in reading.fields:
+                case.confirm(reading.index, name)
+
+
 def disagreements(case: Case, fact: Fact) -> Iterator[Hit]:
     participants = case.docs(*fact.readers)
     if len(participants) < 2:
@@ -174,6 +198,7 @@ def disagreements(case: Case, fact: Fact) -> Iterator[Hit]:
         for index in participants
         if (reading := fact.readers[case.documents[index].doc_type](case, index)) is not None
     ]
+    _confirm_repeated(case, fact, readings)
     anchors = [r for r in readings if case.documents[r.index].doc_type == fact.anchor]
     anchors = anchors or readings[:1]
     anchor_indices = {a.index for a in anchors}
