@@ -533,3 +533,13 @@ def test_a_passport_number_read_a_glyph_too_long_is_read_again_alone(tmp_path: P
     path, truth = bench_document(tmp_path, 7, 8, "application_form", DEFAULT_PROFILES)
     read = _read_pages(path, default_engine())[0]["passport_number"]
     assert (read.value, read.valid) == (truth["passport_number"], True)
+
+
+def test_a_tick_box_at_the_page_s_edge_is_read(tmp_path: Path) -> None:
+    """Bench case c028 of `samples --seed 21` (a departure-order form scanned upside down):
+    a box found at the page's very left edge left too narrow a strip beside it to
+    judge, and the page's reading failed (IndexError) instead of reading its conditions."""
+    path, truth = bench_document(tmp_path, 21, 27, "application_form", DEFAULT_PROFILES)
+    read = _read_pages(path, default_engine())[0]
+    for n in range(1, 6):
+        assert read[f"condition_{n}"].value == truth[f"condition_{n}"], n

@@ -1345,8 +1345,8 @@ class _FormReader:
         paper = float(np.percentile(self.gray[y : y + h, max(0, x - w) : x + 2 * w], 95))
         reach = h // 4
         tall = self.gray[max(0, y - reach) : y + h + reach, left:right] < paper - MIN_CONTRAST
-        if tall.size == 0:
-            return False
+        if tall.shape[1] < 3:
+            return False  # the page's edge: nothing is written against the box
         # Columns of a ruled line running past the box, with their blurred edges.
         border = tall.mean(axis=0) >= 0.6
         border = np.convolve(border, np.ones(3), mode="same") > 0
