@@ -25,6 +25,8 @@ MIN_SIDEWAYS_WORDS = 5  # words of four letters or more it takes to tell a sidew
 CLEARLY_BETTER = 0.1  # the margin of mean Japanese confidence that overturns the likelier turn
 MIN_PAGE_AREA = 0.25  # share of a photo a document outline must cover to be straightened
 MIN_BACKGROUND_CONTRAST = 20.0  # grey levels between paper and the desk around it
+MIN_EDGE_CONTRAST = 25.0  # the same across the outline; scanned cards on white show up to 20
+EDGE_BAND = 0.01  # width of the bands either side of an outline, of the image's long side
 MAX_CORNER_SKEW = 25.0  # degrees an outline's corner may stray from square in a hand-held shot
 LIGHT_KERNEL = 51  # background estimate: wider than any stroke, narrower than a light gradient
 MAX_SKEW_DEGREES = 15.0
@@ -170,14 +172,30 @@ def even_light(gray: np.ndarray) -> np.ndarray:
 
 def _lies_on_a_background(gray: np.ndarray, corners: np.ndarray) -> bool:
     """Whether what lies outside the outline differs in tone from the paper inside it: a
-    desk does, while a printed frame on a scanned page has paper (and text) all around."""
+    desk does, while a printed frame on a scanned page has paper (and text) all around. The
+    whole areas are compared, and the bands along the outline too: a shadow across a photo
+    can darken the paper to the desk's median tone, never both sides of its edge alike."""
     inside = np.zeros(gray.shape, np.uint8)
     cv2.fillConvexPoly(inside, corners.astype(np.int32), 1)
     paper, around = gray[inside == 1], gray[inside == 0]
     if around.size == 0:
         return False
     contrast = abs(float(np.median(paper)) - float(np.median(around)))
-    return contrast >= MIN_BACKGROUND_CONTRAST
+    return contrast >= MIN_BACKGROUND_CONTRAST or _edge_contrast(gray, inside) >= MIN_EDGE_CONTRAST
+
+
+def _edge_contrast(gray: np.ndarray, inside: np.ndarray) -> float:
+    """Grey levels between a band of the paper along the outline and a band of what lies
+    along it outside, each a little away from the edge (and from a frame printed on it)."""
+    gap = max(3, round(EDGE_BAND * max(gray.shape)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * gap + 1, 2 * gap + 1))
+    near_in = cv2.erode(inside, kernel)
+    near_out = cv2.dilate(inside, kernel)
+    band_in = gray[(near_in == 1) & (cv2.erode(near_in, kernel) == 0)]
+    band_out = gray[(cv2.dilate(near_out, kernel) == 1) & (near_out == 0)]
+    if band_in.size == 0 or band_out.size == 0:
+        return 0.0
+    return abs(float(np.median(band_in)) - float(np.median(band_out)))
 
 
 def straighten(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -139,3 +139,27 @@ def test_a_hull_with_two_corners_in_one_is_not_mended() -> None:
     cv2.line(edges, (0, 390), (399, 390), 255, 3)
     doubled = np.array([[50, 50], [350, 50], [200, 340], [200, 340]], np.float32)
     assert recover_cut_corner(edges, doubled) is None
+
+
+def test_a_scanned_page_with_a_printed_frame_passes_unchanged():
+    """A frame printed round a form has paper on both sides of it: no desk to cut away."""
+    scan = np.full((1300, 1000), 245, np.uint8)
+    scan[150:1150, 75:925] = _page()[100:1100, :850]
+    cv2.rectangle(scan, (60, 60), (940, 1240), 30, 4)
+    flat, forward = straighten(scan)
+    assert flat is scan
+    assert np.array_equal(forward, np.eye(3))
+
+
+def test_a_card_in_shadow_on_a_light_desk_is_cut_out(tmp_path):
+    """Bench case c001 of `samples --seed 21`: a shadow across the phone photo darkens the
+    card to the light desk's median tone, so the card was not cut out and Tesseract found six
+    words on the whole photo; the card's edge still stands out against the desk beside it."""
+    from pipeline.load import load_file
+    from samples.generate import DEFAULT_PROFILES
+    from tests.conftest import bench_document
+
+    path, _ = bench_document(tmp_path, 21, 0, "reentry_ed_card", DEFAULT_PROFILES)
+    gray = cv2.cvtColor(load_file(path, path.name)[0].image, cv2.COLOR_BGR2GRAY)
+    _, forward = straighten(gray)
+    assert not np.allclose(forward, np.eye(3))
