@@ -297,7 +297,7 @@ def prepare_page(page: Page, ocr: OcrEngine) -> PreparedPage:
                 upright_pair = turn in (0, 180)
                 pending = list(_quarter_turns(_osd_size(gray), ocr)) if upright_pair else [0, 180]
             continue
-        if len(reading.words) < MIN_CONFIDENT_WORDS:
+        if len(reading.words) < MIN_CONFIDENT_WORDS and not tried and not sideways:
             return prepared  # nothing that reads as text either way round: a photo, a blank
         enough = max(MIN_CONFIDENT_WORDS, CONFIDENT_SHARE * len(reading.words))
         if confident_words(reading) >= enough:

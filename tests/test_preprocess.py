@@ -2,19 +2,22 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import pipeline.preprocess
 from pipeline.classify import classify
+from pipeline.load import load_file
 from pipeline.ocr import OcrEngine, default_engine
 from pipeline.page import Page
 from pipeline.preprocess import estimate_skew, prepare_page, reads_sideways
 from samples.degrade import degrade
 from samples.documents.forms import FormAnswers, form_page_images, render_form
+from samples.generate import DEFAULT_PROFILES
 from samples.identity import random_identity
-from tests.conftest import text_page, to_bgr
+from tests.conftest import bench_document, text_page, to_bgr
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +96,15 @@ def test_a_blurred_photo_of_a_form_is_kept_the_way_it_came(ocr: OcrEngine, seed:
     prepared = prepare_page(Page("f.jpg", 1, "", to_bgr(photo)), ocr)
     assert prepared.quarter_turns == 0
     assert classify(prepared, ocr).doc_type == "application_form"
+
+
+def test_a_turn_that_reads_almost_nothing_does_not_win_over_one_that_reads_words(
+    tmp_path: Path, ocr: OcrEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bench case c001 of `samples --seed 21`, the ED card left in its phone photo: upright,
+    six words read (the title among them), upside down one; the page with one word was
+    taken for a photo with no text either way round, and kept upside down."""
+    monkeypatch.setattr(pipeline.preprocess, "_lies_on_a_background", lambda gray, corners: False)
+    path, _ = bench_document(tmp_path, 21, 0, "reentry_ed_card", DEFAULT_PROFILES)
+    prepared = prepare_page(load_file(path, path.name)[0], ocr)
+    assert prepared.quarter_turns == 0
