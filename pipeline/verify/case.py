@@ -22,6 +22,9 @@ LOW_CONFIDENCE_THRESHOLD = 0.6
 clean prints score (0.85-0.97) and over what repaired or half-read values score, and errs
 towards review: a false "complete" costs more than a look by eye."""
 
+READ_UNSURELY = "was read with confidence"
+"""How a doubt raised by confidence alone begins: the one a repeat on another document lifts."""
+
 
 @dataclass
 class CaseContext:
@@ -175,7 +178,7 @@ class Case:
             self.doubt(
                 index,
                 name,
-                f"was read with confidence {extracted.confidence:.2f}"
+                f"{READ_UNSURELY} {extracted.confidence:.2f}"
                 f" (below {LOW_CONFIDENCE_THRESHOLD:.2f})",
             )
         return extracted.value
@@ -228,7 +231,7 @@ class Case:
         only its confidence raised goes."""
         self.confirmed.add((index, name))
         doubt = self.doubts.get((index, name))
-        if doubt is not None and doubt.reason.startswith("was read with confidence"):
+        if doubt is not None and doubt.reason.startswith(READ_UNSURELY):
             del self.doubts[index, name]
 
     def doubt(self, index: int, name: str, reason: str) -> None:
