@@ -409,3 +409,12 @@ def test_a_label_strip_names_a_field_only_when_it_holds_the_whole_label(
     strip: str, field: str | None
 ) -> None:
     assert label_of(strip)[0] == field
+
+
+def test_a_date_across_its_boxes_is_read_alone_too(tmp_path: Path, ocr: OcrEngine) -> None:
+    """Bench case c001 of `samples --seed 7` (a clean scan): stacked with the card's other
+    fields, the written 11 between the Month box's frames read as "i)", "it" or "an" at every
+    size, and the birth date went unread; read as one line on its own it reads surely."""
+    path, truth = bench_document(tmp_path, 7, 0, "reentry_ed_card", DEFAULT_PROFILES)
+    read = extract_ed_card(prepare_page(load_file(path, path.name)[0], ocr), ocr)["date_of_birth"]
+    assert (read.value, read.confidence >= 0.6) == (truth["date_of_birth"], True)

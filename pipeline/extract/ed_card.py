@@ -574,6 +574,16 @@ def _without_date_frames(flat: np.ndarray, rooms: list[BBox]) -> np.ndarray:
     return line
 
 
+def _date_alone(line: np.ndarray, region: BBox, ocr: OcrEngine) -> tuple[str, float]:
+    """The date read as one line on its own, at the size it is written: stacked with the
+    card's other fields, Tesseract reads a written 11 between frames as "i)" or "it"."""
+    x, y, w, h = region
+    crop = cv2.copyMakeBorder(
+        line[y : y + h, x : x + w], h // 4, h // 4, h // 4, h // 4, cv2.BORDER_CONSTANT, value=255
+    )
+    return ocr.read_line(crop, lang="eng")
+
+
 def name_part(text: str, confidence: float) -> tuple[str, float]:
     """A handwritten surname or given names as the contract reports them, and how sure.
     A name holds no digits, so a digit read in it is its look-alike letter (a written OO
@@ -645,7 +655,8 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
         out.set_box("reentry_intent", tick.ticked, tick.confidence, tick.box)
 
     regions, date_rooms = _field_regions(gray, flat, lines, ocr)
-    texts = _readings(_without_date_frames(flat, date_rooms), ink, lines, regions, ocr)
+    date_line = _without_date_frames(flat, date_rooms)
+    texts = _readings(date_line, ink, lines, regions, ocr)
     unread = [("", 0.0)] * (1 + len(_VIEW_HEIGHTS))  # a field with no box: no reading
 
     def each(name: str) -> list[tuple[str, float]]:
@@ -673,7 +684,10 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
     code, confidence = _agreed(countries)
     out.set_box("nationality", code, confidence, regions.get("nationality"))
 
-    day, confidence = _agreed([(_written_date(text), c) for text, c in each("date_of_birth")])
+    dates = each("date_of_birth")
+    if "date_of_birth" in regions:
+        dates = [*dates, _date_alone(date_line, regions["date_of_birth"], ocr)]
+    day, confidence = _agreed([(_written_date(text), c) for text, c in dates])
     out.set_box(
         "date_of_birth", day.isoformat() if day else None, confidence, regions.get("date_of_birth")
     )
