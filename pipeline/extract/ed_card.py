@@ -7,9 +7,10 @@ None, never as a guess. Handwritten values sit in ruled boxes, each with its pri
 at the top, left of the box or small above it, depending on the printing: the boxes are found
 from their ruling and each is named by the label in it or next to it (extra English passes
 read the labels the page reading missed). What is written in each room is read four times,
-by the page reading and alone at three scales, and a value most readings give is trusted, as
-Tesseract's slips on handwriting seldom repeat across scales. A date may be written in Day,
-Month and Year boxes side by side. A photographed card is squared up and read anew.
+by the page reading and alone at three scales (a date once more, as one line on its own), and
+a value most readings give is trusted, as Tesseract's slips on handwriting seldom repeat
+across scales. A date may be written in Day, Month and Year boxes side by side. A
+photographed card is squared up and read anew.
 """
 
 from __future__ import annotations
