@@ -9,14 +9,18 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
-from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect.settings import (
+    PREFECT_API_URL,
+    PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+    temporary_settings,
+)
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from flows.settings import configure_logging
@@ -37,13 +41,38 @@ from pipeline.storage import atomic_write, open_out_folder
 from schemas.report import CaseSummary, DocumentReport, Report
 
 ProgressCallback = Callable[[int, int, int], None]  # files done, files total, cases skipped
+FileJob = tuple[CaseInput, str]  # a file of a case, by its path relative to the case folder
 _progress_listeners: list[ProgressCallback] = []
+
+
+# Files read by one task of the batch. Each task costs Prefect some 0.1 s of the main process's
+# CPU to submit (it serializes all its settings) and a task run's worth of events for the
+# server to record, taken from the two cores that read the pages; a few files per task cut
+# that cost by as much while the progress bar still moves every few seconds.
+FILES_PER_TASK = 4
+UNITS_PER_WORKER = 2  # a small batch is split finer, so that no worker waits for the other
+
+
+def work_units(jobs: list[FileJob], workers: int) -> list[list[FileJob]]:
+    """The batch's files, in order, cut into runs of up to FILES_PER_TASK files each."""
+    size = max(1, min(FILES_PER_TASK, len(jobs) // (UNITS_PER_WORKER * max(1, workers))))
+    return [jobs[start : start + size] for start in range(0, len(jobs), size)]
 
 
 @task(name="read-file", cache_policy=NO_CACHE, task_run_name="read-file-{index}")
 def read_file_task(path: Path, rel: str, settings: RunSettings, index: int) -> FileResult:
     """OCR and extraction of one file. Task names carry an index, never the file's name,
     which may hold the applicant's name."""
+    return _read(path, rel, settings)
+
+
+@task(name="read-files", cache_policy=NO_CACHE, task_run_name="read-files-{index}")
+def read_files_task(jobs: list[FileJob], settings: RunSettings, index: int) -> list[FileResult]:
+    """OCR and extraction of a few files of the batch, one after the other."""
+    return [_read(case.root / rel, rel, settings) for case, rel in jobs]
+
+
+def _read(path: Path, rel: str, settings: RunSettings) -> FileResult:
     return read_file(
         path, rel, default_engine(), settings.as_of, settings.limits, previews=not settings.redact
     )
@@ -110,7 +139,7 @@ def _summary_on_disk(out: Path, case_id: str) -> CaseSummary:
 
 @flow(name="docintake-batch", log_prints=False)
 def batch_flow(
-    inbox: Path, out: Path, settings: RunSettings, force: bool = False
+    inbox: Path, out: Path, settings: RunSettings, force: bool = False, workers: int = 2
 ) -> list[CaseSummary]:
     cases = discover_cases(inbox)
     settings_key = settings.key()
@@ -144,18 +173,20 @@ def batch_flow(
             report(case, {})
     jobs = [(case, rel) for case in todo for rel in case.files]
     futures = {
-        read_file_task.submit(case.root / rel, rel, settings, index): (case, rel)
-        for index, (case, rel) in enumerate(jobs)
+        read_files_task.submit(unit, settings, index): unit
+        for index, unit in enumerate(work_units(jobs, workers))
     }
     results: dict[str, dict[str, FileResult]] = {case.case_id: {} for case in todo}
-    for finished, future in enumerate(as_completed(list(futures)), start=1):
-        case, rel = futures[future]
-        results[case.case_id][rel] = result = future.result()
-        for document in result.documents:  # read in a worker process: mask them here too
-            register_read_values(document.fields)
-        _tell_progress(finished, len(jobs), len(done))
-        if len(results[case.case_id]) == len(case.files):
-            report(case, results[case.case_id])
+    finished = 0
+    for future in as_completed(list(futures)):
+        for (case, rel), result in zip(futures[future], future.result(), strict=True):
+            results[case.case_id][rel] = result
+            for document in result.documents:  # read in a worker process: mask them here too
+                register_read_values(document.fields)
+            finished += 1
+            _tell_progress(finished, len(jobs), len(done))
+            if len(results[case.case_id]) == len(case.files):
+                report(case, results[case.case_id])
     ordered = [summaries[case.case_id] for case in cases]
     write_summary(out, ordered)
     write_timings(out, results, report_seconds)
@@ -214,7 +245,7 @@ def run_batch(
         _progress_listeners.append(progress)
     try:
         with _workers_share_the_server():
-            return batch_flow.with_options(task_runner=runner)(inbox, out, settings, force)
+            return batch_flow.with_options(task_runner=runner)(inbox, out, settings, force, workers)
     finally:
         if progress:
             _progress_listeners.remove(progress)
@@ -234,5 +265,13 @@ def _workers_share_the_server() -> Iterator[None]:
 
     server = SubprocessASGIServer()  # the one Prefect itself starts for this process
     server.start()
-    with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+    with without_heartbeats(), temporary_settings(updates={PREFECT_API_URL: server.api_url}):
         yield
+
+
+def without_heartbeats() -> AbstractContextManager[None]:
+    """For flow runs on the embedded server. Heartbeats let a Prefect server notice a run whose
+    process died; the embedded server dies with its process, and each flow run waited a
+    second at its end for its heartbeat thread to wake (a second more for every watched or
+    uploaded case)."""
+    return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})

@@ -19,7 +19,7 @@ from prefect.exceptions import ObjectNotFound
 from prefect.settings import PREFECT_API_URL
 from prefect.workers.process import ProcessWorker
 
-from flows.batch import case_flow
+from flows.batch import case_flow, without_heartbeats
 from pipeline.errors import DocintakeError, UsageError
 from schemas.report import CaseSummary, Report
 
@@ -64,7 +64,8 @@ def server_mode() -> bool:
 
 
 def run_in_process(job: CaseJob) -> CaseSummary:
-    return case_flow(job.case_dir, job.case_id, job.out, job.as_of, job.procedure)
+    with without_heartbeats():
+        return case_flow(job.case_dir, job.case_id, job.out, job.as_of, job.procedure)
 
 
 def run_on_worker(job: CaseJob) -> CaseSummary:
