@@ -1,8 +1,8 @@
 """The flows: the batch over an inbox, and the per-case flow that the watcher and the upload
 API hand each case to (in this process, or on Prefect workers through a deployment). Both
 read files in parallel (the batch a few to a task, a case's flow one to a task) -> verify and
-report the case. The batch reads like the pipeline it runs: discover cases -> skip the ones already done -> read
-files -> as soon as a case's files are read, report it -> summarize."""
+report the case. The batch reads like the pipeline it runs: discover cases -> skip the ones
+already done -> read files -> as soon as a case's files are read, report it -> summarize."""
 
 from __future__ import annotations
 
