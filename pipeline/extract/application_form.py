@@ -143,6 +143,7 @@ class _Reading:
     text: str
     confidence: float
     bbox: BBox
+    typed: bool = False  # from a text layer or form field: the very characters on the page
 
 
 @dataclass(frozen=True)
@@ -753,7 +754,10 @@ class _Job:
         if parsed is None:
             self.unreadable = self.unreadable or reading
             return
-        score = reading.confidence * parsed[1]
+        # A malformed number is doubted as a likely misreading; typed, it is what the form
+        # says, and CARD_NUMBER_INVALID's to report.
+        factor = 1.0 if reading.typed and parsed[2] is False else parsed[1]
+        score = reading.confidence * factor
         if self.best is not None and self.best[1][0] == parsed[0]:
             score = max(score, self.best[0])
         if self.best is None or score >= self.best[0]:
@@ -787,14 +791,14 @@ class _TextLayer:
         if inside:
             text = " ".join(w.value for w in inside).strip()
             job.blank = not text
-            job.offer(_Reading(text, 1.0, union_bbox([w.bbox for w in inside])))
+            job.offer(_Reading(text, 1.0, union_bbox([w.bbox for w in inside]), typed=True))
             return
         tokens = self.words.tokens_in(job.region)
         job.blank = not tokens
         if tokens:
             boxes = [self.words.tokens[i].bbox for i in tokens]
             text = " ".join(self.words.tokens[i].text for i in tokens)
-            job.offer(_Reading(text, 1.0, union_bbox(boxes)))
+            job.offer(_Reading(text, 1.0, union_bbox(boxes), typed=True))
 
     def read(self, jobs: list[_Job]) -> None:
         """Nothing more to read: the text layer said it all."""
@@ -1425,7 +1429,8 @@ class _FormReader:
         """A departure-order condition, and its box. The box sits left of the first line of
         its statement, which is the English line or the Japanese one above it; the words at
         the start of each line are tried in turn, since the OCR may have read the box itself
-        as a word."""
+        as a word, up to the line's first word: left of a word further on there is only
+        text, where the bowl of an "e" passes for a box beside words of small letters."""
         row_index = self.words.row_of[hit.tokens[0]]
         for r in (row_index, *self._rows_above(row_index, hit.height, 2)):
             starts = [i for i in self.words.rows[r] if self.words.tokens[i].bbox[0] < hit.bbox[0]]
@@ -1434,6 +1439,8 @@ class _FormReader:
                 if tick is not None:
                     state, confidence, box = tick
                     return self._field(state, confidence * hit.score, box), box
+                if len(self.words.tokens[token].folded_all) >= 2:
+                    break
         return self._field(None, 0.0, hit.bbox), None
 
     def _conditions(self, hits: list[_Hit]) -> dict[str, ExtractedField]:
