@@ -247,6 +247,18 @@ def test_a_malformed_card_number_typed_on_the_form_is_sure(kind: str, tmp_path: 
     assert card_number.confidence >= 0.9
 
 
+@pytest.mark.parametrize("kind", ["pdf_fillable", "pdf_flat"])
+def test_a_relationship_typed_outside_the_known_ones_is_sure(kind: str, tmp_path: Path) -> None:
+    """A relationship the law does not allow to apply is what the rule must catch; typed, it
+    is no misreading of an allowed one."""
+    rendering = _render("provisional_release", 2, FormAnswers(relationship="landlord"))
+    path = tmp_path / "form.pdf"
+    path.write_bytes(getattr(rendering, kind))
+    relationship = _merged(_read_pages(path, _NoOcr()))["relationship"]
+    assert relationship.value == "landlord"
+    assert relationship.confidence >= 0.9
+
+
 @pytest.mark.parametrize(("permit_type", "signed"), [("single", False), ("multiple", True)])
 def test_tick_boxes_and_signature_are_read(permit_type: str, signed: bool, tmp_path: Path) -> None:
     for kind in ("pdf_fillable", "pdf_flat"):

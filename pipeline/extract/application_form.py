@@ -754,9 +754,10 @@ class _Job:
         if parsed is None:
             self.unreadable = self.unreadable or reading
             return
-        # A malformed number is doubted as a likely misreading; typed, it is what the form
-        # says, and CARD_NUMBER_INVALID's to report.
-        factor = 1.0 if reading.typed and parsed[2] is False else parsed[1]
+        # A value that fits no known form (a malformed number, an unknown relationship) is
+        # doubted as a likely misreading; typed, it is what the form says, for the rules
+        # (CARD_NUMBER_INVALID, APPLICANT_NOT_ALLOWED) to judge.
+        factor = 1.0 if reading.typed and _as_written(parsed[0], reading.text) else parsed[1]
         score = reading.confidence * factor
         if self.best is not None and self.best[1][0] == parsed[0]:
             score = max(score, self.best[0])
@@ -1092,6 +1093,11 @@ def _parse_yen(text: str) -> _Parsed | None:
         return int(man.group(1).replace(",", "")) * 10_000, 1.0, None
     number = re.search(r"\d{1,3}(?:[,.]\d{3})+|\d+", normalized)
     return (int(re.sub(r"[,.]", "", number.group(0))), 1.0, None) if number else None
+
+
+def _as_written(value: object, text: str) -> bool:
+    """Whether a parsed value is the text itself, letter for letter, not a reading of it."""
+    return isinstance(value, str) and _fold_all(value) == _fold_all(text)
 
 
 _PARSERS: dict[str, Callable[[str], _Parsed | None]] = {
