@@ -570,3 +570,15 @@ def test_a_tick_box_at_the_page_s_edge_is_read(tmp_path: Path) -> None:
     read = _read_pages(path, default_engine())[0]
     for n in range(1, 6):
         assert read[f"condition_{n}"].value == truth[f"condition_{n}"], n
+
+
+@pytest.mark.parametrize(("seed", "index"), [(33, 27), (5, 23)])
+def test_a_slab_serif_i_in_a_scanned_name_is_not_read_as_t(
+    seed: int, index: int, tmp_path: Path
+) -> None:
+    """200 dpi scans of forms filled in a slab-serif monospace face (bench seed 33 c028,
+    seed 5 c024): Tesseract read SOMCHAI as SOMCHAT and CHAIYAPORN as CHATYAPORN at 0.9,
+    and the verifier reported the names as differing from the passport's."""
+    path, truth = bench_document(tmp_path, seed, index, "application_form", DEFAULT_PROFILES)
+    name = _merged(_read_pages(path, default_engine()))["applicant_name"]
+    assert name.value == truth["applicant_name"]

@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.checkbox import read_tick_box
 from pipeline.classify import read_page
-from pipeline.extract.glyph_twins import check_twins
+from pipeline.extract.glyph_twins import check_twins, letters_t_or_i
 from pipeline.forms import (
     FIELD_LABELS,
     PERMIT_TYPE_OPTIONS,
@@ -903,6 +903,8 @@ class _Scan:
         assert job.box is not None and job.crop is not None
         if job.hit.label.kind == "passport":
             text, confidence = _judge_twins(job.crop, text, confidence)
+        elif job.hit.label.kind == "name":
+            text = letters_t_or_i(job.crop, text)
         job.offer(_Reading(text, confidence, job.box))
 
     def _read_together(self, crops: list[np.ndarray], lang: str) -> list[tuple[str, float]]:

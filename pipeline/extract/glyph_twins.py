@@ -1,6 +1,6 @@
 """The glyphs of a printed number or name looked at one by one: how many there are, where
 the words part, and the glyph twins, the letter I and the digit 1, the letter O and the
-digit 0.
+digit 0, and in names the letters T and I.
 
 OCR models read a code with no words around it to guess from, and at some sizes read one
 glyph twice, as itself and as its look-alike (a 6Z as 62Z), or run a name's words together:
@@ -37,6 +37,12 @@ SYMMETRIC = 2.0
 # Width over height of a ring at which it is an O: a 0 is narrower in every font forms are
 # filled in with but the monospaced ones, whose 0 carries a dot or slash instead.
 O_ASPECT = 0.8
+# Width of a glyph's foot over its head's (the bottom and top sixths of its ink): a T's stem
+# ends bare or in a serif at most 0.6 as wide as its bar (0.08-0.6 in the Latin faces of
+# Courier, DejaVu, IPA and OCR-B, 17-40 pixels tall), an I's foot is about as wide as its
+# head (0.67-1.2, the oblique faces the narrowest).
+T_FOOT = 0.65
+I_FOOT = 0.8
 # Height of the tallest glyph, in pixels, below which shapes are not judged: a flag is
 # then a pixel or two, as likely blur as ink.
 MIN_GLYPH_HEIGHT = 12
@@ -96,6 +102,27 @@ def check_twins(crop: np.ndarray, text: str) -> TwinCheck | None:
             # enough for its shape to be sure overrules the reading without a doubt.
             doubt = doubt or tallest < DECISIVE_HEIGHT
     return TwinCheck("".join(chars), doubt)
+
+
+def letters_t_or_i(crop: np.ndarray, text: str) -> str:
+    """`text`, the reading of the printed name in `crop` (grey, dark on light), with each T
+    or I as its glyph's shape clearly shows it. A slab-serif I has a bar at its head like a
+    T's, and Tesseract reads it as T with full confidence at some sizes (SOMCHAI as
+    SOMCHAT): a name a letter off the passport's then raises a mismatch. The text is kept
+    as read where glyphs do not line up one to one with its letters or are too small."""
+    letters = [index for index, char in enumerate(text) if not char.isspace()]
+    if not any(text[index] in "TI" for index in letters):
+        return text
+    glyphs = _glyphs(crop)
+    if glyphs is None or len(glyphs) != len(letters):
+        return text
+    if max(g.shape[0] for g in glyphs) < DECISIVE_HEIGHT:
+        return text  # a thin serif blurred away turns an I into a T (Courier, 13 pixels)
+    chars = list(text)
+    for index, glyph in zip(letters, glyphs, strict=True):
+        if chars[index] in "TI":
+            chars[index] = _t_or_i(glyph) or chars[index]
+    return "".join(chars)
 
 
 def count_glyphs(crop: np.ndarray) -> int | None:
@@ -205,3 +232,20 @@ def _zero_or_o(glyph: np.ndarray) -> str | None:
     if holes >= 2 or outer >= 2:
         return "0"  # slashed (two holes) or dotted (a second piece inside)
     return "O" if glyph.shape[1] >= O_ASPECT * glyph.shape[0] else None
+
+
+def _t_or_i(glyph: np.ndarray) -> str | None:
+    """A T when the glyph's foot is much narrower than its head, an I when as wide, None in
+    between."""
+    band = max(1, round(glyph.shape[0] / 6))
+    head, foot = _ink_width(glyph[:band]), _ink_width(glyph[-band:])
+    if foot <= T_FOOT * head:
+        return "T"
+    if foot >= I_FOOT * head:
+        return "I"
+    return None
+
+
+def _ink_width(rows: np.ndarray) -> int:
+    columns = np.flatnonzero(rows.sum(axis=0))
+    return int(columns[-1] - columns[0] + 1) if columns.size else 0
