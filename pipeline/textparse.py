@@ -514,10 +514,23 @@ def match_work_restriction(text: str) -> tuple[str | None, float]:
 
 def normalize_name(text: str) -> str:
     """SURNAME GIVEN NAMES in capitals with single spaces, as the contract reports names;
-    commas and MRZ filler become spaces, other punctuation OCR adds is dropped."""
+    commas and MRZ filler become spaces, other punctuation OCR adds is dropped. A name holds
+    no digits: one read among letters (Z1N) or a run of zeros (the OO of a Burmese name, read
+    as 00 in a monospaced face) is its look-alike letter; other digits are another field's
+    text and are dropped."""
     upper = _nfkc(text).upper().replace("<", " ").replace(",", " ")
-    kept = re.sub(r"[^\w\s'-]|\d|_", "", upper)
+    words = [_letters_for_digits(word) for word in upper.split()]
+    kept = re.sub(r"[^\w\s'-]|\d|_", "", " ".join(words))
     return " ".join(kept.split())
+
+
+_NAME_LOOKALIKES = str.maketrans("012568", "OIZSGB")
+
+
+def _letters_for_digits(word: str) -> str:
+    if re.search(r"[A-Z]", word) or re.fullmatch(r"0{2,}", word):
+        return word.translate(_NAME_LOOKALIKES)
+    return word
 
 
 # ---------------------------------------------------------------- countries

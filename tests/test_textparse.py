@@ -254,6 +254,10 @@ def test_match_work_restriction(text: str, code: str) -> None:
         ("NGUYEN<<VAN<AN", "NGUYEN VAN AN"),
         ("ＴＲＡＮ　ＴＨＩ", "TRAN THI"),
         ("O'BRIEN JEAN-LUC.", "O'BRIEN JEAN-LUC"),
+        ("KYAW ZIN 00", "KYAW ZIN OO"),  # a monospaced OO read as zeros
+        ("KYAW Z1N", "KYAW ZIN"),
+        ("AUNG 1987 KYAW", "AUNG KYAW"),  # a date run into the name's area
+        ("AUNG 0", "AUNG"),  # a lone ring: a mark as likely as a letter
     ],
 )
 def test_normalize_name(text: str, expected: str) -> None:
