@@ -357,6 +357,18 @@ def test_period_row_with_its_unit_misread_still_gives_the_expiry(
     assert (expiry.value, expiry.confidence >= 0.6) == (truth["date_of_expiry"], True)
 
 
+def test_a_validity_date_whose_digit_was_lost_among_the_fields_is_read_again(
+    ocr: OcrEngine, tmp_path: Path
+) -> None:
+    """Bench seed 33 c016, a clean scan: stacked with the card's other fields, the English
+    model read 2031年11月17日まで有効 as 23111A178..., a 0 lost, and the date was doubted
+    (0.3) though the span alone reads it right at every size."""
+    path, truth = bench_document(tmp_path, 33, 15, "residence_card_front", DEFAULT_PROFILES)
+    read = extract_card_front(prepare_page(load_file(path, path.name)[0], ocr), ocr)
+    valid_until = read["card_valid_until"]
+    assert (valid_until.value, valid_until.confidence >= 0.6) == (truth["card_valid_until"], True)
+
+
 def test_card_number_printed_with_a_glyph_twice_is_not_made_sure(ocr: OcrEngine) -> None:
     """The same number printed with the 2 that the English model reads into it: a glyph
     too many is what CARD_NUMBER_INVALID is for, so it is never read surely well formed."""

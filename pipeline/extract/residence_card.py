@@ -1118,6 +1118,14 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
                 second = reconcile_kanji_date(alone, date_part.joined)
                 if second[1] > confidence:
                     (day, confidence), span = second, date_part
+        if confidence <= DOUBTFUL_DATE_CONFIDENCE:
+            # Read stacked with the card's other fields, the English model can lose a digit
+            # of the date to the kanji around it (2031年11月17日 as 23111A178, bench seed 33
+            # c016): the span alone, taller.
+            alone = read_english(reading, [span.bbox], ocr, line_height=_SECOND_LINE_HEIGHT)[0][0]
+            second = reconcile_kanji_date(alone, span.joined)
+            if second[1] > confidence:
+                day, confidence = second
         out.set(name, day.isoformat() if day else None, confidence, span)
 
     sex_span = spans.get("sex", spans.get("date_of_birth"))
