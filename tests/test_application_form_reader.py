@@ -582,3 +582,12 @@ def test_a_slab_serif_i_in_a_scanned_name_is_not_read_as_t(
     path, truth = bench_document(tmp_path, seed, index, "application_form", DEFAULT_PROFILES)
     name = _merged(_read_pages(path, default_engine()))["applicant_name"]
     assert name.value == truth["applicant_name"]
+
+
+def test_a_kanji_date_read_unsurely_by_each_model_is_weighed_by_both(tmp_path: Path) -> None:
+    """Bench seed 7 c010, a clean 200 dpi scan of 1971年10月15日: the English model reads the
+    digits and junk for the kanji (19714F10R 158), the Japanese model the kanji and a 0 as
+    9 (1971 年 19 月), each unsure alone; the date was doubted and the case sent to review."""
+    path, truth = bench_document(tmp_path, 7, 9, "application_form", DEFAULT_PROFILES)
+    birth = _merged(_read_pages(path, default_engine()))["date_of_birth"]
+    assert (birth.value, birth.confidence >= 0.6) == (truth["date_of_birth"], True)
