@@ -432,10 +432,32 @@ SCENARIOS = [
         items={"passport": "invalid"},
     ),
     Scenario(
-        "visual zone disagrees with the MRZ",
+        # A glyph or two apart: the page OCR or the MRZ reader misread, or the page was
+        # altered; a person compares them.
+        "visual zone disagrees with the MRZ on what no other document states",
+        "special_reentry",
+        case_of("special_reentry", passport(viz_mismatch="date_of_expiry")),
+        "needs_review",
+        {"FIELD_MISMATCH"},
+    ),
+    Scenario(
+        "visual zone disagrees with an MRZ date of birth the card and ED card state too",
         "special_reentry",
         case_of("special_reentry", passport(viz_mismatch="date_of_birth")),
-        "incomplete",
+        "complete",
+        set(),
+        absent_codes={"FIELD_MISMATCH"},
+    ),
+    Scenario(
+        "visual zone disagrees with an MRZ date of birth the others state only unsurely",
+        "special_reentry",
+        case_of(
+            "special_reentry",
+            passport(viz_mismatch="date_of_birth"),
+            card_front(date_of_birth=extracted("1990-04-01", confidence=0.4)),
+            ed_card(date_of_birth=extracted("1990-04-01", confidence=0.4)),
+        ),
+        "needs_review",
         {"FIELD_MISMATCH"},
     ),
     Scenario(

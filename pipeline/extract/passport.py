@@ -31,6 +31,7 @@ from pipeline.mrz import (
     MrzField,
     MrzReading,
     MrzRegion,
+    char_value,
     detect_mrz,
     glyph_boxes,
     guess_format,
@@ -353,6 +354,25 @@ def _name_folded(text: str) -> str:
     return re.sub(r"[^A-Z]", "", text.upper().translate(_NAME_LOOK_ALIKES))
 
 
+# What a folded digit may have been printed as, before `_folded` made it a digit.
+_UNFOLDED = {"0": "0OQD", "1": "1IL"}
+
+
+def _check_digit_rules_out(number: str, printed: str) -> bool:
+    """Whether the MRZ number's check digit, which holds, rules out the folded `printed`
+    number: one character different changes the weighted sum (weights 7, 3, 1, each prime to
+    10) unless the two characters' values differ by a multiple of 10 (A and 0, B and 1...).
+    Then the page OCR misread the printed number (a blurred 8 read 2 at 0.93)."""
+    if len(number) != len(printed):
+        return False
+    pairs = zip(number, printed, strict=True)
+    differing = [(mine, theirs) for mine, theirs in pairs if _folded(mine) != theirs]
+    if len(differing) != 1:
+        return False
+    mine, theirs = differing[0]
+    return all((char_value(mine) - char_value(c)) % 10 for c in _UNFOLDED.get(theirs, theirs))
+
+
 def _visual_dates(ocr: OcrResult) -> list[date]:
     """Every date the visual zone prints (`12 APR 2031`, also two to a line) whose words were
     all read with confidence: a shaky reading of a printed date is no evidence against an MRZ
@@ -398,7 +418,11 @@ def viz_mismatches(fields: dict[str, MrzField], ocr: OcrResult) -> list[str]:
         # A number the page OCR doubted (203245712 at 0.04 for Z03245712) is no evidence.
         confident = {_folded(w.text) for w in ocr.words if w.confidence >= CONFIDENT_VIZ_WORD}
         near = [
-            t for t in confident if len(t) == len(wanted) and Levenshtein.distance(t, wanted) <= 2
+            t
+            for t in confident
+            if len(t) == len(wanted)
+            and Levenshtein.distance(t, wanted) <= 2
+            and not (number.valid and _check_digit_rules_out(str(number.value), t))
         ]
         if near and wanted not in tokens:
             mismatches.append("document_number")

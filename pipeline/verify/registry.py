@@ -17,7 +17,7 @@ DOUBT_NOTE = (
     " document by eye."
 )
 MISREAD_NOTE = (
-    " The two differ in one letter only, as one misread glyph would make them: check the"
+    " They differ only as much as a misread glyph or two would make them: check the"
     " documents by eye."
 )
 

@@ -245,3 +245,55 @@ def passport_numbers_disagree(case: Case) -> Iterator[Hit]:
 @rule("FIELD_MISMATCH", "error", sources.CONSISTENCY)
 def card_numbers_disagree(case: Case) -> Iterator[Hit]:
     yield from disagreements(case, CARD_NUMBER)
+
+
+# What another document states of each field the visual zone is compared on.
+_VIZ_FACTS = {
+    "surname": NAME,
+    "given_names": NAME,
+    "document_number": PASSPORT_NUMBER,
+    "date_of_birth": DATE_OF_BIRTH,
+}
+
+
+def _repeated_elsewhere(case: Case, passport: int, name: str) -> bool:
+    """Whether a document other than the passport surely states the MRZ's value of `name`
+    letter for letter: the MRZ and that document are read apart, so the page OCR's reading
+    of the data page is the odd one out."""
+    fact = _VIZ_FACTS.get(name)
+    mine = fact.readers["passport"](case, passport) if fact else None
+    if fact is None or mine is None:
+        return False
+    for index in case.docs(*fact.readers):
+        reading = fact.readers[case.documents[index].doc_type](case, index)
+        if (
+            index != passport
+            and reading is not None
+            and all(case.is_sure(index, field) for field in reading.fields)
+            and fact.repeats(reading.value, mine.value)
+        ):
+            return True
+    return False
+
+
+@rule("FIELD_MISMATCH", "error", sources.VIZ)
+def passport_zones_disagree(case: Case) -> Iterator[Hit]:
+    """The data page and the MRZ disagreeing by a glyph or two (viz_mismatch names only such
+    near misses) is a misreading of one of them as often as a misprint or an alteration: a
+    person compares them, unless another document states the MRZ's value."""
+    for passport in case.docs("passport"):
+        listed = case.documents[passport].fields.get("viz_mismatch")
+        value = listed.value if listed is not None else None
+        names = tuple(
+            name
+            for name in re.split(r"[\s,;]+", str(value or ""))
+            if name and not _repeated_elsewhere(case, passport, name)
+        )
+        if names:
+            yield Hit(
+                f"On {case.label(passport)} the printed data page and the machine-readable zone"
+                f" disagree on {', '.join(names)}.",
+                (passport,),
+                names,
+                misread_likely=True,
+            )

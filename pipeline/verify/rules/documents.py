@@ -120,23 +120,6 @@ def mrz_check_failed(case: Case) -> Iterator[Hit]:
             )
 
 
-@rule("FIELD_MISMATCH", "error", sources.VIZ)
-def passport_zones_disagree(case: Case) -> Iterator[Hit]:
-    for passport in case.docs("passport"):
-        # The visual zone is a second opinion on an MRZ whose check digits already hold: an
-        # unreadable visual zone lowers nothing, a contradicting one is reported.
-        listed = case.documents[passport].fields.get("viz_mismatch")
-        value = listed.value if listed is not None else None
-        names = tuple(n for n in re.split(r"[\s,;]+", str(value or "")) if n)
-        if names:
-            yield Hit(
-                f"On {case.label(passport)} the printed data page and the machine-readable zone"
-                f" disagree on {', '.join(names)}.",
-                (passport,),
-                names,
-            )
-
-
 @rule("CARD_NUMBER_INVALID", "error", sources.CARD_NUMBER)
 def card_number_invalid(case: Case) -> Iterator[Hit]:
     for card in case.docs("residence_card_front"):
