@@ -247,11 +247,17 @@ def test_a_malformed_card_number_typed_on_the_form_is_sure(kind: str, tmp_path: 
     assert card_number.confidence >= 0.9
 
 
+@pytest.mark.parametrize("language", ["en", "ja", "both"])
 @pytest.mark.parametrize("kind", ["pdf_fillable", "pdf_flat"])
-def test_a_relationship_typed_outside_the_known_ones_is_sure(kind: str, tmp_path: Path) -> None:
-    """A relationship the law does not allow to apply is what the rule must catch; typed, it
-    is no misreading of an allowed one."""
-    rendering = _render("provisional_release", 2, FormAnswers(relationship="landlord"))
+def test_a_relationship_typed_outside_the_known_ones_is_sure(
+    kind: str, language: str, tmp_path: Path
+) -> None:
+    """A relationship the law does not allow to apply is what the rule must catch, in
+    whichever language it is typed (家主 is a landlord); typed, it is no misreading of an
+    allowed one."""
+    rendering = _render(
+        "provisional_release", 2, FormAnswers(relationship="landlord"), value_language=language
+    )
     path = tmp_path / "form.pdf"
     path.write_bytes(getattr(rendering, kind))
     relationship = _merged(_read_pages(path, _NoOcr()))["relationship"]

@@ -966,6 +966,13 @@ SCENARIOS = [
         {"APPLICANT_NOT_ALLOWED"},
     ),
     Scenario(
+        "a landlord written in Japanese may not apply",
+        "provisional_release",
+        case_of("provisional_release", form("provisional_release", relationship="家主")),
+        "incomplete",
+        {"APPLICANT_NOT_ALLOWED"},
+    ),
+    Scenario(
         "a sibling by marriage may not apply",
         "provisional_release",
         case_of("provisional_release", form("provisional_release", relationship="brother-in-law")),

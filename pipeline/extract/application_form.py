@@ -1096,7 +1096,8 @@ def _parse_relationship(text: str) -> _Parsed | None:
         pattern = re.escape(wording) if _has_cjk(wording) else rf"\b{re.escape(wording)}\b"
         if re.search(pattern, folded):
             return RELATIONSHIP_WORDS[wording], 1.0, None
-    words = re.sub(r"[^a-z ]", " ", folded).split()
+    # A wording no list knows is reported as written, for the rule to doubt.
+    words = re.sub(r"[^a-z\u3040-\u30ff\u3400-\u9fff ]", " ", folded).split()
     return (" ".join(words), 0.5, None) if words else None
 
 

@@ -118,7 +118,7 @@ _NOT_ALLOWED_RELATIONSHIPS = _wordings(
     "friend; acquaintance; employer; colleague; coworker; supporter; partner; fiance; fiancee;"
     " boyfriend; girlfriend; cousin; uncle; aunt; nephew; niece; brother in law; sister in law;"
     " landlord; teacher; neighbor; neighbour; 友人; 知人; 雇用主; 同僚; 婚約者; いとこ; 叔父; 伯父;"
-    " 叔母; 伯母; 甥; 姪; 義兄; 義弟; 義姉; 義妹"
+    " 叔母; 伯母; 甥; 姪; 義兄; 義弟; 義姉; 義妹; 家主; 大家; 教師; 先生; 隣人; 支援者"
 )
 
 
