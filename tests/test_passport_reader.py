@@ -232,6 +232,9 @@ def test_the_visual_zone_is_compared_with_the_mrz() -> None:
     short = {"surname": MrzField("KIM", 0.9, None)}
     assert viz_mismatches(short, _words("Surname KIN")) == ["surname"]
     assert viz_mismatches(short, _words("Nationality KOR")) == []
+    chen = {"surname": MrzField("CHEN", 0.9, None)}
+    assert viz_mismatches(chen, _words("P CHN JG1596198")) == []
+    assert viz_mismatches(chen, _words("Surname CHFN")) == ["surname"]
     # The page OCR's own look-alikes in sans-serif capitals (I and l, O and 0) are no
     # evidence against the MRZ.
     choi = {"surname": MrzField("CHOI", 0.9, None), "given_names": MrzField("WEI", 0.9, None)}

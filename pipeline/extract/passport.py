@@ -373,6 +373,17 @@ def _check_digit_rules_out(number: str, printed: str) -> bool:
     return all((char_value(mine) - char_value(c)) % 10 for c in _UNFOLDED.get(theirs, theirs))
 
 
+def _near_name(printed: str, name: str) -> bool:
+    """Whether a printed word is a near miss of a name from the MRZ. Two letters off is near
+    for a long name; a short one allows one letter changed, not one letter more or fewer,
+    which would make the nationality code printed beside it (KOR, CHN) "near" KIM or CHEN."""
+    if len(printed) < 3:
+        return False
+    if len(name) <= SHORT_NAME:
+        return len(printed) == len(name) and Levenshtein.distance(printed, name) == 1
+    return Levenshtein.distance(printed, name) <= 2
+
+
 def _visual_dates(ocr: OcrResult) -> list[date]:
     """Every date the visual zone prints (`12 APR 2031`, also two to a line) whose words were
     all read with confidence: a shaky reading of a printed date is no evidence against an MRZ
@@ -433,10 +444,7 @@ def viz_mismatches(fields: dict[str, MrzField], ocr: OcrResult) -> list[str]:
             part = _name_folded(part)
             if len(part) < 3 or part in printed or any(p.startswith(part) for p in printed):
                 continue  # too short to tell, printed as read, or cut short by the MRZ
-            # Two letters off is near for a long name, but makes KOR (the nationality) "near"
-            # KIM: short names allow one.
-            allowed = 1 if len(part) <= SHORT_NAME else 2
-            if any(len(p) >= 3 and Levenshtein.distance(p, part) <= allowed for p in printed):
+            if any(_near_name(p, part) for p in printed):
                 mismatches.append(name)
                 break
     expiry = fields.get("date_of_expiry")
