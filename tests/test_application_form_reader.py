@@ -597,3 +597,25 @@ def test_a_kanji_date_read_unsurely_by_each_model_is_weighed_by_both(tmp_path: P
     path, truth = bench_document(tmp_path, 7, 9, "application_form", DEFAULT_PROFILES)
     birth = _merged(_read_pages(path, default_engine()))["date_of_birth"]
     assert (birth.value, birth.confidence >= 0.6) == (truth["date_of_birth"], True)
+
+
+def test_a_title_whose_wrapped_word_the_ocr_read_first_still_names_the_form(
+    tmp_path: Path,
+) -> None:
+    """Bench seed 41 c038, a 300 dpi print scanned at half size: Tesseract gave the title's
+    wrapped last word first ("STAY" above "APPLICATION FOR EXTENSION OF PERIOD OF"), so the
+    page's text held no title and the form's procedure was not found."""
+    path, truth = bench_document(tmp_path, 41, 37, "application_form", DEFAULT_PROFILES)
+    form = _merged(_read_pages(path, default_engine()))["form"]
+    assert (form.value, form.confidence >= 0.6) == (truth["form"], True)
+
+
+def test_a_tick_box_whose_caption_was_misread_is_placed_by_the_other_option(
+    tmp_path: Path,
+) -> None:
+    """Bench seed 41 c002, a 300 dpi print scanned at half size: the tick was read into its
+    caption (Multiple as "Viluttipte"), so only Single's empty box was found and the permit
+    type was reported unread."""
+    path, truth = bench_document(tmp_path, 41, 1, "application_form", DEFAULT_PROFILES)
+    permit_type = _merged(_read_pages(path, default_engine()))["permit_type"]
+    assert (permit_type.value, permit_type.confidence >= 0.6) == (truth["permit_type"], True)

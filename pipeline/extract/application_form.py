@@ -94,6 +94,10 @@ RETRY_CONFIDENCE = 0.6
 # clearly keeps the OCR confidence.
 TWIN_DOUBT = 0.55
 
+# How sure a choice's box is when its caption was placed by the layout (the word level with
+# the other option's caption), not read.
+STACKED_CAPTION = 0.9
+
 TICKED_GLYPHS = "☒☑✓✔✗✘■"  # a text layer's ticked box, or a mark standing for one
 EMPTY_BOX_GLYPHS = "☐□"
 _LATIN_KINDS = {"name", "passport", "card"}
@@ -1431,21 +1435,49 @@ class _FormReader:
                 return False, 1.0, token.bbox
         return None
 
+    def _option_tick(self, caption: int) -> tuple[bool | None, float, BBox] | None:
+        """The box of the option a caption names: left of the caption, or of the option's
+        other wording printed over it (☐ 一回 with Single under 一回) when only this one was
+        read."""
+        x, y, w, h = self.words.tokens[caption].bbox
+        return (
+            self._printed_tick(caption)
+            or self._tick((x, y, w, h))
+            or self._tick((x, round(y - 1.6 * h), w, h))
+        )
+
+    def _stacked_caption(self, caption: int) -> int | None:
+        """The word that starts level with a caption in the row just below or above it: the
+        other option of a two-way choice printed in a column, when its own caption was read
+        past recognition (the tick read into it: Multiple as "Viluttipte", seed 41 c002)."""
+        x, y, _, h = self.words.tokens[caption].bbox
+        row = self.words.row_of[caption]
+        for r in (row + 1, row - 1):
+            if not 0 <= r < len(self.words.rows):
+                continue
+            for index in self.words.rows[r]:
+                tx, ty, _, _ = self.words.tokens[index].bbox
+                if abs(tx - x) <= h and abs(ty - y) <= 3 * h:
+                    return None if index in self.words.label_tokens else index
+        return None
+
     def _permit_type(self, hit: _Hit) -> ExtractedField:
         states: dict[str, tuple[bool | None, float, BBox]] = {}
+        captions: dict[str, int] = {}
         for option, wordings in PERMIT_TYPE_OPTIONS.items():
             for caption in self._option_captions(hit, wordings):
-                x, y, w, h = self.words.tokens[caption].bbox
-                # The box stands left of the caption, or of the option's other wording printed
-                # over it (☐ 一回 with Single under 一回) when only this one was read.
-                tick = (
-                    self._printed_tick(caption)
-                    or self._tick((x, y, w, h))
-                    or self._tick((x, round(y - 1.6 * h), w, h))
-                )
+                tick = self._option_tick(caption)
                 if tick is not None:
-                    states[option] = tick
+                    states[option], captions[option] = tick, caption
                     break
+        if len(states) == 1:
+            (found, caption), *_ = captions.items()
+            other = next(option for option in PERMIT_TYPE_OPTIONS if option != found)
+            stacked = self._stacked_caption(caption)
+            tick = self._option_tick(stacked) if stacked is not None else None
+            # Its own box, not the found option's box again.
+            if tick is not None and not _inside(tick[2], states[found][2]):
+                states[other] = (tick[0], tick[1] * STACKED_CAPTION, tick[2])
         ticked = [option for option, (state, _, _) in states.items() if state]
         confidence = min((c for _, c, _ in states.values()), default=0.0)
         boxes = [box for _, _, box in states.values()]
@@ -1565,21 +1597,21 @@ class _FormReader:
     # -- title
 
     def _form(self) -> ExtractedField | None:
+        """The procedure the title names, found in the page's text as read; else in its rows,
+        alone or two by two, top to bottom: Tesseract may read a title's wrapped last word
+        out of order ("STAY" before "APPLICATION FOR EXTENSION OF PERIOD OF", seed 41 c038),
+        which leaves no title in the text it gives."""
         text = self.page.source.text_layer or (self.page.ocr.text if self.page.ocr else "")
         procedure, confidence = form_procedure(text)
-        if procedure is None:
-            return None
         rows = self.words.rows
         for r, row in enumerate(rows):
-            if form_procedure(self.words.row_text(row))[0] == procedure:
-                boxes = [self.words.tokens[i].bbox for i in row]
-                return self._field(procedure, confidence, union_bbox(boxes))
-            if r + 1 < len(rows):
-                pair = row + rows[r + 1]
-                if form_procedure(self.words.row_text(pair))[0] == procedure:
-                    boxes = [self.words.tokens[i].bbox for i in pair]
-                    return self._field(procedure, confidence, union_bbox(boxes))
-        return self._field(procedure, confidence, None)
+            for lines in (row, row + rows[r + 1]) if r + 1 < len(rows) else (row,):
+                found, score = form_procedure(self.words.row_text(lines))
+                if found is not None and procedure in (None, found):
+                    boxes = [self.words.tokens[i].bbox for i in lines]
+                    sure = confidence if procedure else score
+                    return self._field(found, sure, union_bbox(boxes))
+        return self._field(procedure, confidence, None) if procedure else None
 
     # -- AcroForm field names
 
