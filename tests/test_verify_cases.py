@@ -595,6 +595,28 @@ SCENARIOS = [
         {"FIELD_MISMATCH"},
     ),
     Scenario(
+        "passport number read unsurely on the ED card differs a glyph from the passport's",
+        "special_reentry",
+        case_of("special_reentry", ed_card(passport_number=extracted("C1234561", 0.55))),
+        "needs_review",
+        {"FIELD_MISMATCH", "LOW_CONFIDENCE"},
+    ),
+    Scenario(
+        # A misread changes a glyph or two, not most of a number.
+        "passport number read unsurely on the ED card is nothing like the passport's",
+        "special_reentry",
+        case_of("special_reentry", ed_card(passport_number=extracted("IR0647287", 0.55))),
+        "incomplete",
+        {"FIELD_MISMATCH"},
+    ),
+    Scenario(
+        "passport number read with hardly any confidence differs wholly: a person looks",
+        "special_reentry",
+        case_of("special_reentry", ed_card(passport_number=extracted("IR0647287", 0.2))),
+        "needs_review",
+        {"FIELD_MISMATCH", "LOW_CONFIDENCE"},
+    ),
+    Scenario(
         "passport number on the ED card differs only by a letter read as its digit twin",
         "special_reentry",
         case_of("special_reentry", ed_card(passport_number="C1Z34S67")),

@@ -44,6 +44,9 @@ class Hit:
     fields: tuple[str, ...] = ()
     misread_likely: bool = False
     """The failure may well be one glyph misread (two names a letter apart): a person checks."""
+    misread_ruled_out: bool = False
+    """The values differ too much for a misreading of either to explain: a doubt about how
+    surely one was read does not soften the failure."""
 
 
 @dataclass
@@ -224,6 +227,13 @@ class Case:
             and extracted.value is not None
             and extracted.confidence >= LOW_CONFIDENCE_THRESHOLD
         )
+
+    def confidence(self, index: int, name: str) -> float:
+        """How surely the field was read; 0 when it was not found or not read."""
+        extracted = self.documents[index].fields.get(name)
+        if extracted is None or extracted.value is None:
+            return 0.0
+        return extracted.confidence
 
     def confirm(self, index: int, name: str) -> None:
         """Trust a value read unsurely: a sure reading on another document repeats it. A

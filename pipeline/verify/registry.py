@@ -60,7 +60,7 @@ def run_rules(case: Case, rules: Iterable[Rule] = RULES) -> Iterator[Finding]:
 
     An error that rests on a doubtful read, or that one misread glyph would explain, becomes
     a warning: the case then needs a person (never `complete`) without the item being
-    declared invalid on a possible misread.
+    declared invalid on a possible misread. One whose values no misreading explains stays.
     """
     for each in rules:
         if not each.applies_to(case.procedure):
@@ -69,7 +69,8 @@ def run_rules(case: Case, rules: Iterable[Rule] = RULES) -> Iterator[Finding]:
         for hit in each.check(case):
             severity = each.severity
             message = hit.message
-            if severity == "error" and case.is_doubtful(hit.documents, hit.fields):
+            doubtful = case.is_doubtful(hit.documents, hit.fields)
+            if severity == "error" and doubtful and not hit.misread_ruled_out:
                 severity = "warning"
                 message += DOUBT_NOTE
             elif severity == "error" and hit.misread_likely:

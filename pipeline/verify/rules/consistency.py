@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
+
 from pipeline.verify import sources
 from pipeline.verify.case import Case, Hit
 from pipeline.verify.names import (
@@ -55,6 +57,8 @@ class Fact:
     repeats: Callable[[Any, Any], bool] = operator.eq
     """Whether one value is the other, letter for letter: `same` forgives what a reader or a
     writer may change (glyph twins, a name cut short), which cannot confirm a doubtful read."""
+    beyond_misreading: Callable[[Any, Any], bool] | None = None
+    """Whether two values differ more than misreading either could make them."""
 
 
 def _text_field(name: str, normalize: Callable[[str], Any] = str) -> Reader:
@@ -111,6 +115,19 @@ def _same_number(first: str, second: str) -> bool:
     return first.translate(_GLYPH_TWINS) == second.translate(_GLYPH_TWINS)
 
 
+def _numbers_far_apart(first: str, second: str) -> bool:
+    """Numbers apart in more than half their characters, glyph twins aside: a misread
+    changes a glyph or two of a number read with some confidence, not most of them
+    (IRO647287 read at 0.55 is no misreading of BH7605624)."""
+    first, second = first.translate(_GLYPH_TWINS), second.translate(_GLYPH_TWINS)
+    return Levenshtein.distance(first, second) > max(len(first), len(second)) // 2
+
+
+# Below this confidence a reading may be anything (the label beside the value, a stain),
+# however far from the other document's value.
+SOME_CONFIDENCE = 0.5
+
+
 def _nationality(text: str) -> str:
     return country_code(text) or text.upper()
 
@@ -163,6 +180,7 @@ PASSPORT_NUMBER = Fact(
     anchor="passport",
     anchors_may_differ=True,
     same=_same_number,
+    beyond_misreading=_numbers_far_apart,
 )
 CARD_NUMBER = Fact(
     "residence card number",
@@ -173,6 +191,7 @@ CARD_NUMBER = Fact(
     anchor="residence_card_front",
     anchors_may_differ=True,
     same=_same_number,
+    beyond_misreading=_numbers_far_apart,
 )
 
 
@@ -212,6 +231,12 @@ def disagreements(case: Case, fact: Fact) -> Iterator[Hit]:
             continue
         compared = " or ".join(f"{case.label(o.index)} ({', '.join(o.fields)})" for o in pool)
         apart = fact.misread_apart
+        far = fact.beyond_misreading
+        read_somewhat = all(
+            case.confidence(r.index, name) >= SOME_CONFIDENCE
+            for r in (reading, *pool)
+            for name in r.fields
+        )
         yield Hit(
             f"The {fact.what} on {case.label(reading.index)} ({', '.join(reading.fields)})"
             f" does not match {compared}: one of them is misread, mistyped or not the"
@@ -219,6 +244,9 @@ def disagreements(case: Case, fact: Fact) -> Iterator[Hit]:
             (*(o.index for o in pool), reading.index),
             tuple(dict.fromkeys((*(f for o in pool for f in o.fields), *reading.fields))),
             misread_likely=apart is not None and any(apart(reading.value, o.value) for o in pool),
+            misread_ruled_out=far is not None
+            and read_somewhat
+            and all(far(reading.value, o.value) for o in pool),
         )
 
 
