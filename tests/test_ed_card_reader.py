@@ -418,3 +418,12 @@ def test_a_date_across_its_boxes_is_read_alone_too(tmp_path: Path, ocr: OcrEngin
     path, truth = bench_document(tmp_path, 7, 0, "reentry_ed_card", DEFAULT_PROFILES)
     read = extract_ed_card(prepare_page(load_file(path, path.name)[0], ocr), ocr)["date_of_birth"]
     assert (read.value, read.confidence >= 0.6) == (truth["date_of_birth"], True)
+
+
+def test_a_written_i_read_as_l_is_put_right_by_its_shape(tmp_path: Path, ocr: OcrEngine) -> None:
+    """Bench case c008 of `samples --seed 41` (a 150 dpi scan): the block-lettered I of DEWI,
+    with serifs at both ends, read DEWL at 0.71 in every reading, so the ED card's name was
+    reported a letter off the passport's."""
+    path, truth = bench_document(tmp_path, 41, 7, "reentry_ed_card", DEFAULT_PROFILES)
+    read = extract_ed_card(prepare_page(load_file(path, path.name)[0], ocr), ocr)["name"]
+    assert read.value == truth["name"]

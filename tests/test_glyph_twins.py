@@ -13,7 +13,7 @@ from reportlab.pdfgen.canvas import Canvas
 from pipeline.extract.glyph_twins import (
     TwinCheck,
     check_twins,
-    letters_t_or_i,
+    letters_by_shape,
     with_printed_spaces,
 )
 from samples.documents.forms import VALUE_FONTS, form_page_images, register_fonts
@@ -106,7 +106,7 @@ NAME = "SOMCHAI THEIN"  # letters apart in every value font
 @pytest.mark.parametrize("scale", [1.3, 1.0, 0.85, 0.7])
 @pytest.mark.parametrize("font", VALUE_FONTS)
 def test_a_name_read_right_keeps_its_t_and_i(font: str, scale: float) -> None:
-    assert letters_t_or_i(_printed(NAME, font, scale), NAME) == NAME
+    assert letters_by_shape(_printed(NAME, font, scale), NAME) == NAME
 
 
 @pytest.mark.parametrize("font", VALUE_FONTS)
@@ -118,8 +118,27 @@ def test_a_t_read_for_an_i_in_a_name_is_put_right(font: str, scale: float) -> No
     13 pt: the reading is then kept as it is."""
     swapped = NAME.translate(str.maketrans("TI", "IT"))
     expected = swapped if font == "Courier" else NAME
-    assert letters_t_or_i(_printed(NAME, font, scale), swapped) == expected
+    assert letters_by_shape(_printed(NAME, font, scale), swapped) == expected
 
 
 def test_a_name_whose_glyphs_do_not_line_up_is_kept_as_read() -> None:
-    assert letters_t_or_i(_printed(NAME, VALUE_FONTS[0], 1.0), "SOMCHAT THEI") == "SOMCHAT THEI"
+    assert letters_by_shape(_printed(NAME, VALUE_FONTS[0], 1.0), "SOMCHAT THEI") == "SOMCHAT THEI"
+
+
+L_NAME = "DEWI KHALID"  # an I, and an L with its foot, letters apart in every value font
+
+
+@pytest.mark.parametrize("scale", [1.3, 1.0, 0.85, 0.7])
+@pytest.mark.parametrize("font", VALUE_FONTS)
+def test_a_name_read_right_keeps_its_l(font: str, scale: float) -> None:
+    assert letters_by_shape(_printed(L_NAME, font, scale), L_NAME) == L_NAME
+
+
+@pytest.mark.parametrize("font", VALUE_FONTS)
+def test_an_l_read_for_an_i_in_a_name_is_put_right(font: str) -> None:
+    """A serif I's foot reads as an L's (DEWI read DEWL on bench seed 41 c008's ED card);
+    an L's foot runs right of its stem, an I's is as wide as its head. Courier's glyphs run
+    together at 13 pt: the reading is then kept."""
+    misread = "DEWL KHALID"
+    expected = misread if font == "Courier" else L_NAME
+    assert letters_by_shape(_printed(L_NAME, font, 1.3), misread) == expected

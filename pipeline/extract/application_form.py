@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.checkbox import read_tick_box
 from pipeline.classify import read_page
-from pipeline.extract.glyph_twins import check_twins, letters_t_or_i
+from pipeline.extract.glyph_twins import check_twins, letters_by_shape
 from pipeline.forms import (
     FIELD_LABELS,
     PERMIT_TYPE_OPTIONS,
@@ -929,7 +929,7 @@ class _Scan:
         if job.hit.label.kind == "passport":
             text, confidence = _judge_twins(job.crop, text, confidence)
         elif job.hit.label.kind == "name":
-            text = letters_t_or_i(job.crop, text)
+            text = letters_by_shape(job.crop, text)
         elif job.hit.label.kind == "date":
             job.date_readings.append((lang, text))
         job.offer(_Reading(text, confidence, job.box))

@@ -27,6 +27,7 @@ from rapidfuzz import fuzz
 
 from pipeline.checkbox import TickReading, read_tick_box
 from pipeline.classify import read_page
+from pipeline.extract.glyph_twins import letters_by_shape
 from pipeline.extract.residence_card import (
     CardFields,
     CardImage,
@@ -663,11 +664,18 @@ def extract_ed_card(page: PreparedPage, ocr: OcrEngine) -> dict[str, ExtractedFi
     def each(name: str) -> list[tuple[str, float]]:
         return texts.get(name, unread)
 
+    def name_parts(name: str) -> list[tuple[str, float]]:
+        """Each reading of a name box, its I read as T or L put right by the glyphs' shape."""
+        parts = [name_part(*reading) for reading in each(name)]
+        if name not in regions:
+            return parts
+        x, y, w, h = regions[name]
+        crop = date_line[y : y + h, x : x + w]
+        return [(letters_by_shape(crop, part), sure) for part, sure in parts]
+
     names: list[tuple[str | None, float]] = []
     for (surname, sure_of_surname), (given, sure_of_given) in zip(
-        (name_part(*reading) for reading in each("surname")),
-        (name_part(*reading) for reading in each("given_names")),
-        strict=True,
+        name_parts("surname"), name_parts("given_names"), strict=True
     ):
         both = bool(surname and given)
         names.append((f"{surname} {given}" if both else None, min(sure_of_surname, sure_of_given)))

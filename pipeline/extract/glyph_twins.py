@@ -43,6 +43,11 @@ O_ASPECT = 0.8
 # head (0.67-1.2, the oblique faces the narrowest).
 T_FOOT = 0.65
 I_FOOT = 0.8
+# An L's foot runs right of its stem: 1.6-12 times as wide as its head in those faces, an
+# I's at most 1.5 (oblique faces at 20 pixels), 1.0-1.2 upright. A glyph read as L whose foot
+# is at most this many times its head is an I with serifs at both ends (DEWI written in
+# block capitals, read DEWL).
+L_AS_I = 1.3
 # Height of the tallest glyph, in pixels, below which shapes are not judged: a flag is
 # then a pixel or two, as likely blur as ink.
 MIN_GLYPH_HEIGHT = 12
@@ -104,14 +109,15 @@ def check_twins(crop: np.ndarray, text: str) -> TwinCheck | None:
     return TwinCheck("".join(chars), doubt)
 
 
-def letters_t_or_i(crop: np.ndarray, text: str) -> str:
-    """`text`, the reading of the printed name in `crop` (grey, dark on light), with each T
-    or I as its glyph's shape clearly shows it. A slab-serif I has a bar at its head like a
-    T's, and Tesseract reads it as T with full confidence at some sizes (SOMCHAI as
-    SOMCHAT): a name a letter off the passport's then raises a mismatch. The text is kept
-    as read where glyphs do not line up one to one with its letters or are too small."""
+def letters_by_shape(crop: np.ndarray, text: str) -> str:
+    """`text`, the reading of the printed or block-lettered name in `crop` (grey, dark on
+    light), with each T or I as its glyph's shape clearly shows it, and each L that is an I.
+    A slab-serif I has a bar at its head like a T's, and a foot like an L's: Tesseract reads
+    it as T with full confidence at some sizes (SOMCHAI as SOMCHAT), or as L (DEWI as DEWL),
+    and a name a letter off the passport's then raises a mismatch. The text is kept as read
+    where glyphs do not line up one to one with its letters or are too small."""
     letters = [index for index, char in enumerate(text) if not char.isspace()]
-    if not any(text[index] in "TI" for index in letters):
+    if not any(text[index] in "TIL" for index in letters):
         return text
     glyphs = _glyphs(crop)
     if glyphs is None or len(glyphs) != len(letters):
@@ -122,6 +128,8 @@ def letters_t_or_i(crop: np.ndarray, text: str) -> str:
     for index, glyph in zip(letters, glyphs, strict=True):
         if chars[index] in "TI":
             chars[index] = _t_or_i(glyph) or chars[index]
+        elif chars[index] == "L" and I_FOOT <= _foot_over_head(glyph) <= L_AS_I:
+            chars[index] = "I"
     return "".join(chars)
 
 
@@ -237,13 +245,18 @@ def _zero_or_o(glyph: np.ndarray) -> str | None:
 def _t_or_i(glyph: np.ndarray) -> str | None:
     """A T when the glyph's foot is much narrower than its head, an I when as wide, None in
     between."""
-    band = max(1, round(glyph.shape[0] / 6))
-    head, foot = _ink_width(glyph[:band]), _ink_width(glyph[-band:])
-    if foot <= T_FOOT * head:
+    ratio = _foot_over_head(glyph)
+    if ratio <= T_FOOT:
         return "T"
-    if foot >= I_FOOT * head:
+    if ratio >= I_FOOT:
         return "I"
     return None
+
+
+def _foot_over_head(glyph: np.ndarray) -> float:
+    """Width of the glyph's ink in its bottom sixth over that in its top sixth."""
+    band = max(1, round(glyph.shape[0] / 6))
+    return _ink_width(glyph[-band:]) / max(1, _ink_width(glyph[:band]))
 
 
 def _ink_width(rows: np.ndarray) -> int:
