@@ -29,6 +29,7 @@ MIN_EDGE_CONTRAST = 25.0  # the same across the outline; scanned cards on white 
 EDGE_BAND = 0.01  # width of the bands either side of an outline, of the image's long side
 MAX_CORNER_SKEW = 25.0  # degrees an outline's corner may stray from square in a hand-held shot
 LIGHT_KERNEL = 51  # background estimate: wider than any stroke, narrower than a light gradient
+TURNED_FILLERS = ">>>>>"  # an MRZ's run of fillers read upside down
 MAX_SKEW_DEGREES = 15.0
 MIN_SKEW_DEGREES = 0.3
 
@@ -247,6 +248,14 @@ def reads_sideways(reading: OcrResult) -> bool:
     return len(words) >= MIN_SIDEWAYS_WORDS and tall > len(words) / 2
 
 
+def shows_turned_fillers(reading: OcrResult) -> bool:
+    """Whether the page's reading holds a run of '>': a machine-readable zone read upside
+    down turns its fillers '<' into '>', which no document prints, while the rest of such a
+    page can still yield a few confident junk words (a passport scanned upside down, seed 53
+    c018, read five)."""
+    return TURNED_FILLERS in reading.text
+
+
 def _turn_and_level(
     gray: np.ndarray, forward: np.ndarray, turn: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -300,7 +309,7 @@ def prepare_page(page: Page, ocr: OcrEngine) -> PreparedPage:
         if len(reading.words) < MIN_CONFIDENT_WORDS and not tried and not sideways:
             return prepared  # nothing that reads as text either way round: a photo, a blank
         enough = max(MIN_CONFIDENT_WORDS, CONFIDENT_SHARE * len(reading.words))
-        if confident_words(reading) >= enough:
+        if confident_words(reading) >= enough and not shows_turned_fillers(reading):
             return prepared
         tried.append((prepared, reading))
     if not tried:  # read sideways every way round (lines of vertical Japanese)

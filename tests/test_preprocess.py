@@ -108,3 +108,15 @@ def test_a_turn_that_reads_almost_nothing_does_not_win_over_one_that_reads_words
     path, _ = bench_document(tmp_path, 21, 0, "reentry_ed_card", DEFAULT_PROFILES)
     prepared = prepare_page(load_file(path, path.name)[0], ocr)
     assert prepared.quarter_turns == 0
+
+
+def test_a_passport_whose_upside_down_reading_has_a_few_confident_words_is_turned(
+    tmp_path: Path, ocr: OcrEngine
+) -> None:
+    """Bench case c018 of `samples --seed 53`, a passport scanned upside down into a PDF: read
+    as it lay, the page gave five confident junk words among 80, enough to pass for upright,
+    while its MRZ read as runs of '>'; the visual zone was then no evidence for the MRZ."""
+    path, _ = bench_document(tmp_path, 53, 17, "passport", DEFAULT_PROFILES)
+    prepared = prepare_page(load_file(path, path.name)[0], ocr)
+    assert prepared.quarter_turns == 2
+    assert prepared.ocr is not None and "PASSPORT" in prepared.ocr.text
