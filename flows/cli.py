@@ -80,6 +80,13 @@ def _parse_as_of(value: str | None) -> date:
         raise typer.BadParameter(f"{value!r} is not a date like 2026-11-23") from None
 
 
+def _check_as_of(value: str | None) -> str | None:
+    """Checked as the option is parsed, so that the error names the option."""
+    if value is not None:
+        _parse_as_of(value)
+    return value
+
+
 def _check_procedure(value: str | None) -> str | None:
     if value is not None and value not in PROCEDURE_IDS:
         raise typer.BadParameter(f"unknown procedure {value!r}; one of: {', '.join(PROCEDURE_IDS)}")
@@ -103,7 +110,11 @@ ProcedureOption = Annotated[
 PROCEDURE_EPILOG = "Procedure ids: " + ", ".join(f"`{p}`" for p in PROCEDURE_IDS) + "."
 AsOfOption = Annotated[
     str | None,
-    typer.Option("--as-of", help="Judge validity as of this date (YYYY-MM-DD); default today."),
+    typer.Option(
+        "--as-of",
+        help="Judge validity as of this date (YYYY-MM-DD); default today.",
+        callback=_check_as_of,
+    ),
 ]
 
 
@@ -261,6 +272,7 @@ def samples(
             "--as-of",
             help="The date the cases' truth is judged against (YYYY-MM-DD); default 2026-11-23,"
             " fixed so that a seed gives the same cases on any day.",
+            callback=_check_as_of,
         ),
     ] = None,
     profile: Annotated[

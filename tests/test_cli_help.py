@@ -126,3 +126,15 @@ def test_serve_refuses_an_out_that_is_a_file(tmp_path: Path) -> None:
     a_file.write_text("not a folder")
     done = CliRunner().invoke(app, ["serve", "--out", str(a_file)], env={"COLUMNS": "220"})
     assert done.exit_code == 2 and "is a file, not a folder" in done.output
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["run", "INBOX", "--out", "OUT"], ["watch", "INBOX", "--out", "OUT"], ["samples", "OUT"]],
+)
+def test_a_bad_date_names_the_option_it_was_given_to(arguments: list[str], tmp_path: Path) -> None:
+    folders = {"INBOX": str(tmp_path), "OUT": str(tmp_path / "out")}
+    command = [folders.get(argument, argument) for argument in arguments]
+    done = CliRunner().invoke(app, [*command, "--as-of", "2026-13-45"], env={"COLUMNS": "220"})
+    assert done.exit_code == 2
+    assert "Invalid value for '--as-of'" in " ".join(done.output.split())

@@ -27,10 +27,14 @@ AS_OF = date(2026, 11, 23)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=40)
-    parser.add_argument("--profiles", default="clean,scan150,phone,rotated")
-    parser.add_argument("--seed", type=int, default=2000)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=40, help="passport pages per profile")
+    parser.add_argument(
+        "--profiles",
+        default="clean,scan150,phone,rotated",
+        help="samples degradation profiles, comma-separated",
+    )
+    parser.add_argument("--seed", type=int, default=2000, help="first seed: same seed, same pages")
     parser.add_argument("--peer", choices=PEERS, help="also run this reader on the same pages")
     parser.add_argument(
         "--print-gain",

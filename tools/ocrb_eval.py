@@ -73,10 +73,12 @@ def read(image: np.ndarray, model: str, psm: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--model", action="append", required=True, help="eng or a path")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--model", action="append", required=True, help="eng or a .traineddata path (repeatable)"
+    )
     parser.add_argument("--pages", type=int, default=25, help="passports per profile")
-    parser.add_argument("--lines", type=int, default=200)
+    parser.add_argument("--lines", type=int, default=200, help="rendered lines in the lines set")
     parser.add_argument("--psm", type=int, default=7, help="7 as the reader; 13: raw line")
     args = parser.parse_args()
     sets = {f"bands/{p}": band_lines(p, args.pages) for p in PROFILES}

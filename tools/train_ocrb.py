@@ -132,12 +132,14 @@ def make_samples(work: Path, count: int, seed: int, chunk: int = 200) -> list[Pa
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--work", type=Path, default=Path("/tmp/ocrb"))
-    parser.add_argument("--lines", type=int, default=4000)
-    parser.add_argument("--eval-lines", type=int, default=400)
-    parser.add_argument("--iterations", type=int, default=4000)
-    parser.add_argument("--seed", type=int, default=1)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--work", type=Path, default=Path("/tmp/ocrb"), help="folder for lines and the model"
+    )
+    parser.add_argument("--lines", type=int, default=4000, help="training lines to render")
+    parser.add_argument("--eval-lines", type=int, default=400, help="held-out lines to render")
+    parser.add_argument("--iterations", type=int, default=4000, help="lstmtraining iterations")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the training lines")
     args = parser.parse_args()
     work: Path = args.work
     work.mkdir(parents=True, exist_ok=True)
