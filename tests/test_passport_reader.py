@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -17,14 +18,17 @@ from pipeline.extract.passport import (
     settle_by_visual_zone,
     viz_mismatches,
 )
+from pipeline.load import load_file
 from pipeline.mrz import MrzField, detect_mrz, read_lattice
 from pipeline.ocr import Line, OcrEngine, OcrResult, Word, default_engine
 from pipeline.page import Page, PreparedPage
+from pipeline.preprocess import prepare_page
 from samples.degrade import degrade, with_print_gain
 from samples.documents.passport import render_passport
+from samples.generate import DEFAULT_PROFILES
 from samples.identity import random_identity
 from schemas.report import CONTRACT_FIELDS
-from tests.conftest import text_page, to_bgr
+from tests.conftest import bench_document, text_page, to_bgr
 from tests.test_mrz import six_or_g_lattice
 
 AS_OF = date(2026, 11, 23)
@@ -319,3 +323,19 @@ def test_a_cell_squeezed_to_nothing_is_scored_as_unread_not_a_crash() -> None:
     assert scores.shape[0] == 4
     assert (scores[1] == -1).all() and (scores[2] == -1).all()
     assert (scores[0] > -1).any()
+
+
+def test_a_name_glyph_the_template_is_sure_of_is_not_overruled_by_the_engine(
+    tmp_path: Path,
+) -> None:
+    """Bench case c014 of `samples --seed 53`, a clean scan: the zone's check digits needed
+    the engine's second opinion, which read the O of XIAOYU as D (at a line confidence of 0),
+    and its vote outweighed the glyph match's 0.77 for O. A name has no check digit to
+    arbitrate, so the passport's name went out wrong."""
+    path, truth = bench_document(tmp_path, 53, 13, "passport", DEFAULT_PROFILES)
+    ocr = default_engine()
+    fields = extract_passport(prepare_page(load_file(path, path.name)[0], ocr), ocr, as_of=AS_OF)
+    assert (fields["surname"].value, fields["given_names"].value) == (
+        truth["surname"],
+        truth["given_names"],
+    )

@@ -56,6 +56,8 @@ _TOP = 0.8  # template cell top above the baseline, in em (digits reach 0.77)
 _BOTTOM = 0.06
 _SHIFT = 3  # pixels of misplacement the match tolerates each way
 _SHARPNESS = 18.0  # how fast probability falls with match score (scores are -1..1)
+# A name's glyph matched this surely is kept whatever the OCR engine read there.
+SURE_NAME_GLYPH = 0.7
 
 
 @dataclass(frozen=True)
@@ -329,6 +331,16 @@ def read_zone(
     for row, row_probabilities in zip(rows, probabilities, strict=True):
         text, confidence = ocr.read_line(_line_image(band.image, row), whitelist=ALPHABET)
         fused.append(_fuse(row_probabilities, text.replace(" ", ""), confidence))
+    # A name has no check digit to arbitrate between the two: where the glyph match is sure
+    # of a letter, the engine's reading does not overrule it (XIAOYU read XIADYU).
+    for spec in FORMATS[mrz_type].fields:
+        if spec.kind != "name":
+            continue
+        for line, index in spec.positions:
+            cell = probabilities[line][index]
+            best = ALPHABET[int(cell.argmax())]
+            if cell.max() >= SURE_NAME_GLYPH and (best.isalpha() or best == FILLER):
+                fused[line][index] = cell
     combined = read_lattice(mrz_type, [_lattice(p) for p in fused], as_of=as_of)
     best = max((combined, reading), key=_reading_rank)
     return ZoneReading(best, band, rows, engine_used=True)
