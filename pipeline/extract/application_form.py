@@ -1457,8 +1457,9 @@ class _FormReader:
                 continue
             for index in self.words.rows[r]:
                 tx, ty, _, _ = self.words.tokens[index].bbox
-                if abs(tx - x) <= h and abs(ty - y) <= 3 * h:
-                    return None if index in self.words.label_tokens else index
+                level = abs(tx - x) <= h and abs(ty - y) <= 3 * h
+                if level and index not in self.words.label_tokens:
+                    return index
         return None
 
     def _permit_type(self, hit: _Hit) -> ExtractedField:
@@ -1471,7 +1472,7 @@ class _FormReader:
                     states[option], captions[option] = tick, caption
                     break
         if len(states) == 1:
-            (found, caption), *_ = captions.items()
+            found, caption = next(iter(captions.items()))
             other = next(option for option in PERMIT_TYPE_OPTIONS if option != found)
             stacked = self._stacked_caption(caption)
             tick = self._option_tick(stacked) if stacked is not None else None
