@@ -1104,6 +1104,10 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
     else:
         out.set("name", None, 0.0, None)
 
+    def date_read_alone(part: Span, line_height: int = _LINE_HEIGHT) -> tuple[date | None, float]:
+        alone = read_english(reading, [part.bbox], ocr, line_height=line_height)[0][0]
+        return reconcile_kanji_date(alone, part.joined)
+
     for name in ("date_of_birth", "card_valid_until"):
         if name not in spans:
             out.set(name, None, 0.0, None)
@@ -1114,16 +1118,14 @@ def extract_card_front(page: PreparedPage, ocr: OcrEngine) -> dict[str, Extracte
             # The sex block read with the date loses its digits: the date alone, again.
             date_part, rest = _split_after_day(span)
             if rest is not None:
-                alone = read_english(reading, [date_part.bbox], ocr)[0][0]
-                second = reconcile_kanji_date(alone, date_part.joined)
+                second = date_read_alone(date_part)
                 if second[1] > confidence:
                     (day, confidence), span = second, date_part
         if confidence <= DOUBTFUL_DATE_CONFIDENCE:
             # Read stacked with the card's other fields, the English model can lose a digit
             # of the date to the kanji around it (2031年11月17日 as 23111A178, bench seed 33
             # c016): the span alone, taller.
-            alone = read_english(reading, [span.bbox], ocr, line_height=_SECOND_LINE_HEIGHT)[0][0]
-            second = reconcile_kanji_date(alone, span.joined)
+            second = date_read_alone(span, _SECOND_LINE_HEIGHT)
             if second[1] > confidence:
                 day, confidence = second
         out.set(name, day.isoformat() if day else None, confidence, span)

@@ -208,15 +208,19 @@ def _confirm_repeated(case: Case, fact: Fact, readings: list[Reading]) -> None:
                 case.confirm(reading.index, name)
 
 
-def disagreements(case: Case, fact: Fact) -> Iterator[Hit]:
-    participants = case.docs(*fact.readers)
-    if len(participants) < 2:
-        return
-    readings = [
+def _readings(case: Case, fact: Fact) -> list[Reading]:
+    """The fact as each document of the case that states it reads."""
+    return [
         reading
-        for index in participants
+        for index in case.docs(*fact.readers)
         if (reading := fact.readers[case.documents[index].doc_type](case, index)) is not None
     ]
+
+
+def disagreements(case: Case, fact: Fact) -> Iterator[Hit]:
+    if len(case.docs(*fact.readers)) < 2:
+        return
+    readings = _readings(case, fact)
     _confirm_repeated(case, fact, readings)
     anchors = [r for r in readings if case.documents[r.index].doc_type == fact.anchor]
     anchors = anchors or readings[:1]
@@ -289,19 +293,16 @@ def _repeated_elsewhere(case: Case, passport: int, name: str) -> bool:
     letter for letter: the MRZ and that document are read apart, so the page OCR's reading
     of the data page is the odd one out."""
     fact = _VIZ_FACTS.get(name)
-    mine = fact.readers["passport"](case, passport) if fact else None
-    if fact is None or mine is None:
+    if fact is None:
         return False
-    for index in case.docs(*fact.readers):
-        reading = fact.readers[case.documents[index].doc_type](case, index)
-        if (
-            index != passport
-            and reading is not None
-            and all(case.is_sure(index, field) for field in reading.fields)
-            and fact.repeats(reading.value, mine.value)
-        ):
-            return True
-    return False
+    readings = _readings(case, fact)
+    mine = next((r for r in readings if r.index == passport), None)
+    return mine is not None and any(
+        reading.index != passport
+        and all(case.is_sure(reading.index, field) for field in reading.fields)
+        and fact.repeats(reading.value, mine.value)
+        for reading in readings
+    )
 
 
 @rule("FIELD_MISMATCH", "error", sources.VIZ)
